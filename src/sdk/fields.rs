@@ -1,0 +1,113 @@
+//! Record field encryption in the four-part `EDK.EDKN.EF.EFN` form, spec §4.3.
+//!
+//! Each field gets a fresh data key `dk`: `ef = secretbox(plaintext, efN, dk)`,
+//! `edk = secretbox(dk, edkN, ak)`, value = `b64url(edk).b64url(edkN).b64url(ef).b64url(efN)`.
+
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
+
+use super::access_key::AccessKey;
+use super::crypto::{self, KEY_BYTES, NONCE_BYTES};
+use super::error::{Error, ErrorKind, Result};
+
+/// Encrypts one field value under the access key.
+pub fn encrypt_field(ak: &AccessKey, plaintext: &[u8]) -> String {
+    let dk = crypto::random_key();
+    encrypt_field_with(
+        ak,
+        &dk,
+        &crypto::random_array(),
+        &crypto::random_array(),
+        plaintext,
+    )
+}
+
+/// [`encrypt_field`] with every random input given (test vectors and benchmarks).
+pub fn encrypt_field_with(
+    ak: &AccessKey,
+    dk: &[u8; KEY_BYTES],
+    ef_nonce: &[u8; NONCE_BYTES],
+    edk_nonce: &[u8; NONCE_BYTES],
+    plaintext: &[u8],
+) -> String {
+    let ef = crypto::secretbox_seal(plaintext, ef_nonce, dk);
+    let edk = crypto::secretbox_seal(&dk[..], edk_nonce, ak.bytes());
+    let ef_text = crypto::b64url_encode(&ef);
+    let mut out = String::with_capacity(64 + 32 + ef_text.len() + 32 + 3);
+    out.push_str(&crypto::b64url_encode(&edk));
+    out.push('.');
+    out.push_str(&crypto::b64url_encode(edk_nonce));
+    out.push('.');
+    out.push_str(&ef_text);
+    out.push('.');
+    out.push_str(&crypto::b64url_encode(ef_nonce));
+    out
+}
+
+/// Decrypts one four-part field value; the plaintext is zeroed when dropped.
+pub fn decrypt_field(ak: &AccessKey, value: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let parts: Vec<&str> = value.split('.').collect();
+    let [edk, edk_nonce, ef, ef_nonce] = parts[..] else {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "encrypted field must have four '.'-separated parts",
+        ));
+    };
+    let edk = crypto::b64url_decode(edk)?;
+    let edk_nonce = crypto::b64url_decode_array::<NONCE_BYTES>(edk_nonce, "field key nonce")?;
+    let ef = crypto::b64url_decode(ef)?;
+    let ef_nonce = crypto::b64url_decode_array::<NONCE_BYTES>(ef_nonce, "field nonce")?;
+    let dk = crypto::secretbox_open(&edk, &edk_nonce, ak.bytes()).map_err(|_| {
+        Error::new(
+            ErrorKind::Crypto,
+            "could not decrypt field key: wrong access key or corrupted field",
+        )
+    })?;
+    let dk: Zeroizing<[u8; KEY_BYTES]> = Zeroizing::new(
+        dk[..]
+            .try_into()
+            .map_err(|_| Error::new(ErrorKind::Crypto, "field key has the wrong length"))?,
+    );
+    crypto::secretbox_open(&ef, &ef_nonce, &dk).map_err(|_| {
+        Error::new(
+            ErrorKind::Crypto,
+            "could not decrypt field: corrupted or tampered data",
+        )
+    })
+}
+
+/// Encrypts every value of a record's data object (a JSON object of strings).
+pub fn encrypt_data(ak: &AccessKey, data: &Map<String, Value>) -> Result<Map<String, Value>> {
+    let mut out = Map::new();
+    for (name, value) in data {
+        let Value::String(text) = value else {
+            return Err(Error::new(
+                ErrorKind::Json,
+                format!("data field '{name}' must be a string"),
+            ));
+        };
+        out.insert(
+            name.clone(),
+            Value::String(encrypt_field(ak, text.as_bytes())),
+        );
+    }
+    Ok(out)
+}
+
+/// Decrypts every value of an encrypted data object. Errors name the field, never its content.
+pub fn decrypt_data(ak: &AccessKey, data: &Map<String, Value>) -> Result<Map<String, Value>> {
+    let mut out = Map::new();
+    for (name, value) in data {
+        let Value::String(text) = value else {
+            return Err(Error::new(
+                ErrorKind::Json,
+                format!("encrypted field '{name}' must be a string"),
+            ));
+        };
+        let plain = decrypt_field(ak, text).map_err(|e| e.context(&format!("field '{name}'")))?;
+        let plain = String::from_utf8(plain.to_vec())
+            .map_err(|_| Error::new(ErrorKind::Crypto, format!("field '{name}' is not UTF-8")))?;
+        out.insert(name.clone(), Value::String(plain));
+    }
+    Ok(out)
+}
