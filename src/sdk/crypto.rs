@@ -37,7 +37,7 @@ static SODIUM: OnceCell<()> = OnceCell::new();
 /// is called lazily by every function here instead of asking callers to remember an init call.
 pub fn init() -> Result<()> {
     SODIUM
-        .get_or_try_init(|| sodiumoxide::init())
+        .get_or_try_init(sodiumoxide::init)
         .map(|_| ())
         .map_err(|_| Error::new(ErrorKind::Crypto, "libsodium failed to initialise"))
 }

@@ -55,6 +55,8 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for binding-coverage checks and tests.
+    ///
+    /// cbindgen:ignore
     pub const ALL: [ErrorKind; 22] = [
         ErrorKind::InvalidArgument,
         ErrorKind::NullArgument,
