@@ -32,15 +32,16 @@ pub fn encrypt_field_with(
 ) -> String {
     let ef = crypto::secretbox_seal(plaintext, ef_nonce, dk);
     let edk = crypto::secretbox_seal(&dk[..], edk_nonce, ak.bytes());
-    let ef_text = crypto::b64url_encode(&ef);
-    let mut out = String::with_capacity(64 + 32 + ef_text.len() + 32 + 3);
-    out.push_str(&crypto::b64url_encode(&edk));
+    // Everything written here is ciphertext or a nonce, so the fast codec is safe to use; the
+    // output is built in one allocation because fields can be megabytes.
+    let mut out = String::with_capacity(64 + 32 + (ef.len() * 4).div_ceil(3) + 32 + 3);
+    crypto::b64url_append_public(&mut out, &edk);
     out.push('.');
-    out.push_str(&crypto::b64url_encode(edk_nonce));
+    crypto::b64url_append_public(&mut out, edk_nonce);
     out.push('.');
-    out.push_str(&ef_text);
+    crypto::b64url_append_public(&mut out, &ef);
     out.push('.');
-    out.push_str(&crypto::b64url_encode(ef_nonce));
+    crypto::b64url_append_public(&mut out, ef_nonce);
     out
 }
 
@@ -53,10 +54,10 @@ pub fn decrypt_field(ak: &AccessKey, value: &str) -> Result<Zeroizing<Vec<u8>>> 
             "encrypted field must have four '.'-separated parts",
         ));
     };
-    let edk = crypto::b64url_decode(edk)?;
-    let edk_nonce = crypto::b64url_decode_array::<NONCE_BYTES>(edk_nonce, "field key nonce")?;
-    let ef = crypto::b64url_decode(ef)?;
-    let ef_nonce = crypto::b64url_decode_array::<NONCE_BYTES>(ef_nonce, "field nonce")?;
+    let edk = crypto::b64url_decode_public(edk)?;
+    let edk_nonce = nonce_from(edk_nonce, "field key nonce")?;
+    let ef = crypto::b64url_decode_public(ef)?;
+    let ef_nonce = nonce_from(ef_nonce, "field nonce")?;
     let dk = crypto::secretbox_open(&edk, &edk_nonce, ak.bytes()).map_err(|_| {
         Error::new(
             ErrorKind::Crypto,
@@ -72,6 +73,15 @@ pub fn decrypt_field(ak: &AccessKey, value: &str) -> Result<Zeroizing<Vec<u8>>> 
         Error::new(
             ErrorKind::Crypto,
             "could not decrypt field: corrupted or tampered data",
+        )
+    })
+}
+
+fn nonce_from(text: &str, what: &str) -> Result<[u8; NONCE_BYTES]> {
+    crypto::b64url_decode_public(text)?.try_into().map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{what}: expected {NONCE_BYTES} bytes"),
         )
     })
 }
