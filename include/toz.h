@@ -160,6 +160,14 @@ typedef uint32_t toz_error_kind;
 typedef struct toz_access_key toz_access_key;
 
 /**
+ * A TozStore client bound to one set of credentials. Opaque; free with `toz_free_client`.
+ * Immutable after creation (its token and access-key caches are internally locked), so one
+ * `const toz_client *` may be used by many threads at once. Every call blocks on the network
+ * for at most the configured timeout (per attempt).
+ */
+typedef struct toz_client toz_client;
+
+/**
  * A client's credentials (ids, API key, Curve25519 and Ed25519 key pairs). Opaque; free with
  * `toz_free_credentials`, which zeroes every secret. Immutable, so a `const toz_credentials *`
  * may be used from several threads at once.
@@ -229,6 +237,213 @@ struct toz_error *toz_access_key_wrap(const struct toz_access_key *access_key,
                                       const char *reader_public_key,
                                       const struct toz_credentials *authorizer,
                                       char **eak_out);
+
+/**
+ * Appoints `authorizer_id` to share this client's `record_type` on its behalf.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_add_authorizer(const struct toz_client *client,
+                                            const char *record_type,
+                                            const char *authorizer_id);
+
+/**
+ * Authorizers this client appointed:
+ * `[{"authorizer_id","writer_id","user_id","record_type","authorized_by"}]`.
+ * **Ownership**: `*json_out` is owned by the caller (`toz_free_string`).
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_authorizers(const struct toz_client *client,
+                                         char **json_out);
+
+/**
+ * Deletes a record. With `version` (from the record's meta) the delete fails with
+ * `TOZ_ERROR_KIND_CONFLICT` if the record changed; with `version` NULL it is unconditional.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_delete_record(const struct toz_client *client,
+                                           const char *record_id,
+                                           const char *version);
+
+/**
+ * Writers that appointed this client as their authorizer (same shape as
+ * `toz_client_authorizers`). **Ownership**: `*json_out` is owned by the caller.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_granted_authorizations(const struct toz_client *client,
+                                                    char **json_out);
+
+/**
+ * Writers sharing with this client: `[{"writer_id","writer_name","record_type"}]`.
+ * **Ownership**: `*json_out` is owned by the caller (`toz_free_string`).
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_incoming_shares(const struct toz_client *client,
+                                             char **json_out);
+
+/**
+ * Public information about any client: `{"client_id","public_key":{"curve25519"},
+ * "signing_key":{"ed25519"}|null,"validated"}`.
+ *
+ * **Ownership**: `*json_out` is owned by the caller (`toz_free_string`).
+ * **Errors**: `TOZ_ERROR_KIND_NOT_FOUND` for an unknown or malformed id.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_info(const struct toz_client *client,
+                                  const char *client_id,
+                                  char **json_out);
+
+/**
+ * For the account's backup client: the clients whose credentials are backed up to it,
+ * `[{"client_id","record_id","created"}]`.
+ * **Ownership**: `*json_out` is owned by the caller (`toz_free_string`).
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_list_backups(const struct toz_client *client,
+                                          char **json_out);
+
+/**
+ * Creates a client from registered credentials (copied; the caller keeps and frees its own
+ * handle). `options_json` as for `toz_register` (NULL for defaults). No network traffic happens
+ * until the first call.
+ *
+ * **Ownership**: `*client_out` is owned by the caller (`toz_free_client`).
+ * **Errors**: `TOZ_ERROR_KIND_INVALID_ARGUMENT` for unregistered credentials or a bad URL,
+ * `TOZ_ERROR_KIND_INSECURE_TRANSPORT`, `TOZ_ERROR_KIND_JSON` for bad options.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_new(const struct toz_credentials *credentials,
+                                 const char *options_json,
+                                 struct toz_client **client_out);
+
+/**
+ * Readers this client shares with: `[{"reader_id","reader_name","record_type"}]`.
+ * **Ownership**: `*json_out` is owned by the caller (`toz_free_string`).
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_outgoing_shares(const struct toz_client *client,
+                                             char **json_out);
+
+/**
+ * Runs a v1 query (spec §6.1). `query_json` takes the wire fields: `count`, `include_data`,
+ * `writer_ids`, `user_ids`, `record_ids`, `content_types`, `plain` (an `eq`/`and`/`or`/`not`
+ * filter or a flat object), `after_index`, `include_all_writers`.
+ *
+ * **Ownership**: `*results_json_out` = `{"results":[record...],"last_index":N}` (data
+ * decrypted when `include_data`), owned by the caller (`toz_free_string`).
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_query(const struct toz_client *client,
+                                   const char *query_json,
+                                   char **results_json_out);
+
+/**
+ * Reads and decrypts a record. `fields_json` may be NULL (all fields) or a JSON array of field
+ * names to return.
+ *
+ * **Ownership**: `*record_json_out` is owned by the caller (`toz_free_string`).
+ * **Errors**: `TOZ_ERROR_KIND_NOT_FOUND`; `TOZ_ERROR_KIND_FORBIDDEN` (or `NOT_FOUND`) when the
+ * record is not shared with this client or was revoked.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_read_record(const struct toz_client *client,
+                                         const char *record_id,
+                                         const char *fields_json,
+                                         char **record_json_out);
+
+/**
+ * For the account's backup client: recovers the full credentials of `client_id` from its
+ * newest `tozny.key_backup` record (written by toz or by any Tozny SDK).
+ *
+ * **Ownership**: `*credentials_out` is owned by the caller (`toz_free_credentials`).
+ * **Errors**: `TOZ_ERROR_KIND_NOT_FOUND` when there is no backup of that client shared with
+ * this one.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_recover_credentials(const struct toz_client *client,
+                                                 const char *client_id,
+                                                 struct toz_credentials **credentials_out);
+
+/**
+ * Withdraws an authorizer appointed with `toz_client_add_authorizer`.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_remove_authorizer(const struct toz_client *client,
+                                               const char *record_type,
+                                               const char *authorizer_id);
+
+/**
+ * Revokes a share: the reader can no longer read records of `record_type`.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_revoke(const struct toz_client *client,
+                                    const char *record_type,
+                                    const char *reader_id);
+
+/**
+ * As an authorizer of `writer_id`, revokes a share made on the writer's behalf.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_revoke_on_behalf_of(const struct toz_client *client,
+                                                 const char *writer_id,
+                                                 const char *record_type,
+                                                 const char *reader_id);
+
+/**
+ * Runs a v2 search (spec §6.2): `limit`, `next_token`, `include_all_writers`, `include_data`,
+ * `match` and `exclude` blocks (`condition`, `strategy`, `terms`), `range`, `order`.
+ *
+ * **Ownership**: `*results_json_out` = `{"results":[...],"last_index":N,"total_results":N}`,
+ * owned by the caller (`toz_free_string`).
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_search(const struct toz_client *client,
+                                    const char *search_json,
+                                    char **results_json_out);
+
+/**
+ * Shares this client's records of `record_type` (present and future) with `reader_id`.
+ * Sharing again is harmless; sharing with oneself does nothing.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_share(const struct toz_client *client,
+                                   const char *record_type,
+                                   const char *reader_id);
+
+/**
+ * As an authorizer of `writer_id`, shares the writer's `record_type` with `reader_id`.
+ * **Errors**: `TOZ_ERROR_KIND_FORBIDDEN` when this client is not an authorizer for it.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_share_on_behalf_of(const struct toz_client *client,
+                                                const char *writer_id,
+                                                const char *record_type,
+                                                const char *reader_id);
+
+/**
+ * Updates a record: `record_json` is a record as returned by a read or write, with `data`
+ * and/or `meta.plain` changed; `meta.record_id`, `meta.version` and `meta.type` identify it.
+ *
+ * **Ownership**: `*record_json_out` (the record with its new version) is owned by the caller.
+ * **Errors**: `TOZ_ERROR_KIND_CONFLICT` when the record changed since `meta.version`.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_update_record(const struct toz_client *client,
+                                           const char *record_json,
+                                           char **record_json_out);
+
+/**
+ * Encrypts and writes a new record. `data_json` is an object of strings (encrypted field by
+ * field); `plain_json` (NULL for none) an object of strings stored as searchable plaintext.
+ *
+ * **Ownership**: `*record_json_out` (the stored record with plaintext data) is owned by the
+ * caller (`toz_free_string`).
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_write_record(const struct toz_client *client,
+                                          const char *record_type,
+                                          const char *data_json,
+                                          const char *plain_json,
+                                          char **record_json_out);
 
 /**
  * Parses credentials from JSON in Tozny's e3db.json format (`version` may be a string or an
@@ -373,6 +588,12 @@ const char *toz_error_get_message(const struct toz_error *err);
 void toz_free_access_key(struct toz_access_key *access_key);
 
 /**
+ * Frees a client and the secrets it holds. NULL is a no-op. Must not be called twice, nor while
+ * another thread is still using the client.
+ */
+void toz_free_client(struct toz_client *client);
+
+/**
  * Frees credentials, zeroing every field. NULL is a no-op. Must not be called twice on the same
  * pointer, nor while another thread uses the handle.
  */
@@ -415,6 +636,32 @@ TOZ_MUST_USE
 struct toz_error *toz_record_encrypt(const struct toz_access_key *access_key,
                                      const char *data_json,
                                      char **encrypted_json_out);
+
+/**
+ * Registers a new client with a registration token made in the Dashboard (or with
+ * `toz-server token create`). The keys are generated here; only the public keys are sent.
+ *
+ * With `backup` true, the credentials are also written as a `tozny.key_backup` record shared
+ * with the account's backup client, so the account owner can recover them (spec §2.2); with
+ * `backup` false the private keys exist only in the returned handle.
+ *
+ * `api_url` is the server's base URL (plain http only to loopback unless
+ * `"allow_insecure_http": true`); `options_json` may be NULL or a JSON object with any of
+ * `timeout_ms`, `retries`, `ca_bundle` (PEM file path), `user_agent`, `allow_insecure_http`.
+ *
+ * **Ownership**: on success `*credentials_out` is owned by the caller (`toz_free_credentials`).
+ * **Errors**: `TOZ_ERROR_KIND_UNAUTHORIZED`/`_FORBIDDEN`/`_NOT_FOUND`/`_HTTP` when the token
+ * is refused (unknown, used up, expired, deleted), `TOZ_ERROR_KIND_NETWORK`,
+ * `TOZ_ERROR_KIND_TIMEOUT`, `TOZ_ERROR_KIND_TLS`, `TOZ_ERROR_KIND_INSECURE_TRANSPORT`. If the
+ * client was registered but its backup failed, the error says so and names the client id.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_register(const char *api_url,
+                               const char *registration_token,
+                               const char *client_name,
+                               bool backup,
+                               const char *options_json,
+                               struct toz_credentials **credentials_out);
 
 /**
  * The library version ("0.1.0"): static, never freed.

@@ -105,6 +105,19 @@ pub(crate) unsafe fn write_string(out: *mut *mut c_char, value: &str) -> Result<
     Ok(())
 }
 
+/// Serialises `value` as JSON into a checked out-parameter. The output may hold plaintext, so the
+/// intermediate text is wiped; `toz_free_string` wipes the copy the caller gets.
+///
+/// # Safety
+/// As [`write_handle`].
+pub(crate) unsafe fn write_json(
+    out: *mut *mut c_char,
+    value: &impl serde::Serialize,
+) -> Result<()> {
+    let text = zeroize::Zeroizing::new(serde_json::to_string(value)?);
+    unsafe { write_string(out, &text) }
+}
+
 /// Frees a boxed handle (NULL is a no-op).
 ///
 /// # Safety

@@ -19,6 +19,9 @@
 
 mod access_key;
 mod boundary;
+mod client;
+mod client_records;
+mod client_sharing;
 mod credentials;
 mod error;
 mod records;
@@ -26,6 +29,9 @@ mod strings;
 mod version;
 
 pub use access_key::*;
+pub use client::*;
+pub use client_records::*;
+pub use client_sharing::*;
 pub use credentials::*;
 pub use error::*;
 pub use records::*;

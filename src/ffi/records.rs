@@ -3,23 +3,14 @@
 
 use std::ffi::c_char;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::sdk::{Error, ErrorKind, Result, fields};
+use crate::sdk::client::json_object;
+use crate::sdk::fields;
 
 use super::access_key::toz_access_key;
 use super::boundary::{ffi_boundary, out_arg, ref_arg, str_arg, write_string};
 use super::error::toz_error;
-
-fn json_object(text: &str, what: &str) -> Result<Map<String, Value>> {
-    match serde_json::from_str::<Value>(text)? {
-        Value::Object(map) => Ok(map),
-        _ => Err(Error::new(
-            ErrorKind::Json,
-            format!("{what} must be a JSON object"),
-        )),
-    }
-}
 
 /// Encrypts a record's data, a JSON object whose values are strings, with `access_key`. The
 /// result is a JSON object with the same field names and `EDK.EDKN.EF.EFN` values, readable by
