@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Every test of the project, on a fresh Debian 12 machine: installs what is missing, then runs
+# each stage and reports all of them (a failing stage does not hide the ones after it).
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+"$root/scripts/setup.sh" --test || exit 1
+export PATH="$HOME/.cargo/bin:/usr/local/go/bin:$PATH"
+
+passed=0
+failed=0
+failures=()
+stage() {
+  local name=$1
+  shift
+  echo
+  echo "=== $name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "=== $name: ok ($((SECONDS - start)) s)"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "=== $name: FAILED ($((SECONDS - start)) s)"
+  fi
+}
+
+stage "rustfmt" cargo fmt --all --check
+stage "clippy" cargo clippy --workspace --all-targets -- -D warnings
+stage "build" cargo build -p toz -p toz-server
+stage "header is generated and committed" scripts/check-header.sh
+stage "libtoz exports only toz_* symbols" scripts/check-symbols.sh
+stage "libtoz unit, vector and live-server tests" cargo test -p toz
+stage "toz-server conformance (SQLite and PostgreSQL)" scripts/test-server.sh
+stage "C tests (ctest, sanitizers, valgrind)" scripts/test-c.sh
+stage "binding coverage" python3 scripts/check-bindings.py
+stage "Python binding" bindings/python/test.sh
+stage "Go binding" bindings/go/test.sh
+stage "Kotlin binding" bindings/kotlin/test.sh
+stage "Swift binding" bindings/swift/test.sh
+stage "cross-binding interop" scripts/test-interop.sh
+
+echo
+echo "=== summary"
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "stages: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
