@@ -12,12 +12,15 @@ use super::error::{Error, ErrorKind, Result};
 
 /// Encrypts one field value under the access key.
 pub fn encrypt_field(ak: &AccessKey, plaintext: &[u8]) -> String {
-    let dk = crypto::random_key();
+    // One CSPRNG call for the data key and both nonces: each call is a getrandom(2) syscall.
+    let random = zeroize::Zeroizing::new(crypto::random_array::<{ KEY_BYTES + 2 * NONCE_BYTES }>());
+    let (dk, nonces) = random.split_at(KEY_BYTES);
+    let (ef_nonce, edk_nonce) = nonces.split_at(NONCE_BYTES);
     encrypt_field_with(
         ak,
-        &dk,
-        &crypto::random_array(),
-        &crypto::random_array(),
+        dk.try_into().expect("split at KEY_BYTES"),
+        ef_nonce.try_into().expect("split at NONCE_BYTES"),
+        edk_nonce.try_into().expect("NONCE_BYTES remain"),
         plaintext,
     )
 }

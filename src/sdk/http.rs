@@ -220,9 +220,14 @@ impl Http {
             .timeout_global(Some(Duration::from_millis(options.timeout_ms.max(1))))
             .user_agent(user_agent)
             .tls_config(tls.build())
+            // ureq's 128 KiB default buffers are allocated per request; above glibc's mmap
+            // threshold that meant page faults and heap consolidation on every call.
+            .input_buffer_size(16 * 1024)
+            .output_buffer_size(16 * 1024)
             .build();
+        let connector = ureq::unversioned::transport::DefaultConnector::new();
         Ok(Http {
-            agent: config.new_agent(),
+            agent: ureq::Agent::with_parts(config, connector, LiteralFirstResolver),
             base_url,
             retries: options.retries.min(10),
         })
@@ -301,6 +306,41 @@ impl Http {
             headers,
             body,
         })
+    }
+}
+
+/// Resolves IP-literal hosts directly and leaves names to ureq's resolver. ureq resolves before
+/// every request (pooled connection or not) and, with a timeout set, does so on a new thread:
+/// for `http://127.0.0.1:8000` that thread was most of the client's CPU per request.
+#[derive(Debug)]
+struct LiteralFirstResolver;
+
+impl ureq::unversioned::resolver::Resolver for LiteralFirstResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> std::result::Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let host = uri
+            .host()
+            .unwrap_or("")
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let default_port = if uri.scheme_str() == Some("https") {
+            443
+        } else {
+            80
+        };
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            let mut addrs = self.empty();
+            addrs.push(std::net::SocketAddr::new(
+                ip,
+                uri.port_u16().unwrap_or(default_port),
+            ));
+            return Ok(addrs);
+        }
+        ureq::unversioned::resolver::DefaultResolver::default().resolve(uri, config, timeout)
     }
 }
 
