@@ -1,0 +1,3 @@
+module github.com/toz-dev/toz/bindings/go
+
+go 1.21

@@ -1,0 +1,175 @@
+package toz
+
+import "encoding/json"
+
+// The JSON shapes that cross the ABI, with the wire format's field names.
+
+// Options configure the HTTP side of [Register] and [NewClient]. The zero value (or nil) takes
+// the library's defaults.
+type Options struct {
+	// TimeoutMS is the whole-request timeout in milliseconds; 0 takes the default (30000).
+	TimeoutMS uint64 `json:"timeout_ms,omitempty"`
+	// Retries is the number of extra attempts of idempotent requests after a network error, 429
+	// or 502/503/504; nil takes the default (2).
+	Retries *uint32 `json:"retries,omitempty"`
+	// CABundle is a PEM file of CA certificates to trust instead of the built-in web roots.
+	CABundle string `json:"ca_bundle,omitempty"`
+	// UserAgent is the User-Agent header.
+	UserAgent string `json:"user_agent,omitempty"`
+	// AllowInsecureHTTP allows plain http to hosts other than loopback.
+	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
+}
+
+// Meta is a record's metadata. The server assigns RecordID, Created, LastModified and Version.
+type Meta struct {
+	RecordID     string            `json:"record_id,omitempty"`
+	WriterID     string            `json:"writer_id"`
+	UserID       string            `json:"user_id"`
+	Type         string            `json:"type"`
+	Plain        map[string]string `json:"plain"`
+	Created      string            `json:"created,omitempty"`
+	LastModified string            `json:"last_modified,omitempty"`
+	Version      string            `json:"version,omitempty"`
+	FileMeta     json.RawMessage   `json:"file_meta,omitempty"`
+}
+
+// Record is a record with its plaintext data.
+type Record struct {
+	Meta Meta              `json:"meta"`
+	Data map[string]string `json:"data,omitempty"`
+}
+
+// QueryRequest is a v1 query (spec §6.1). Zero fields are left out and take the server's
+// defaults.
+type QueryRequest struct {
+	Count        int64    `json:"count,omitempty"`
+	IncludeData  bool     `json:"include_data,omitempty"`
+	WriterIDs    []string `json:"writer_ids,omitempty"`
+	UserIDs      []string `json:"user_ids,omitempty"`
+	RecordIDs    []string `json:"record_ids,omitempty"`
+	ContentTypes []string `json:"content_types,omitempty"`
+	// Plain filters on plain metadata: a *PlainFilter, or a map[string]string of equalities that
+	// must all hold.
+	Plain             any   `json:"plain,omitempty"`
+	AfterIndex        int64 `json:"after_index,omitempty"`
+	IncludeAllWriters bool  `json:"include_all_writers,omitempty"`
+}
+
+// PlainFilter is a structured plain-metadata filter; set exactly one field.
+type PlainFilter struct {
+	Eq  *PlainEq      `json:"eq,omitempty"`
+	And []PlainFilter `json:"and,omitempty"`
+	Or  []PlainFilter `json:"or,omitempty"`
+	Not *PlainFilter  `json:"not,omitempty"`
+}
+
+// PlainEq matches records whose plain metadata Name equals Value.
+type PlainEq struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// QueryPage is one page of query results; pass LastIndex as AfterIndex for the next one.
+type QueryPage struct {
+	Results   []Record `json:"results"`
+	LastIndex int64    `json:"last_index"`
+}
+
+// SearchRequest is a v2 search (spec §6.2).
+type SearchRequest struct {
+	Limit             int64          `json:"limit,omitempty"`
+	NextToken         int64          `json:"next_token,omitempty"`
+	IncludeAllWriters bool           `json:"include_all_writers,omitempty"`
+	IncludeData       bool           `json:"include_data,omitempty"`
+	Match             []SearchParams `json:"match,omitempty"`
+	Exclude           []SearchParams `json:"exclude,omitempty"`
+	Range             *SearchRange   `json:"range,omitempty"`
+	Order             *SearchOrder   `json:"order,omitempty"`
+}
+
+// SearchParams is one match or exclude block.
+type SearchParams struct {
+	Condition string      `json:"condition,omitempty"` // "OR" (default) or "AND"
+	Strategy  string      `json:"strategy,omitempty"`  // "EXACT" (default), "FUZZY", "WILDCARD", "REGEXP"
+	Terms     SearchTerms `json:"terms"`
+}
+
+// SearchTerms are the terms of one search block.
+type SearchTerms struct {
+	WriterIDs    []string          `json:"writer_ids,omitempty"`
+	UserIDs      []string          `json:"user_ids,omitempty"`
+	RecordIDs    []string          `json:"record_ids,omitempty"`
+	ContentTypes []string          `json:"content_types,omitempty"`
+	Keys         []string          `json:"keys,omitempty"`
+	Values       []string          `json:"values,omitempty"`
+	Tags         map[string]string `json:"tags,omitempty"`
+	SharedWith   []string          `json:"shared_with,omitempty"`
+}
+
+// SearchRange limits results to a time range.
+type SearchRange struct {
+	RangeKey string `json:"range_key,omitempty"` // "CREATED" (default) or "MODIFIED"
+	After    string `json:"after,omitempty"`     // RFC 3339, exclusive
+	Before   string `json:"before,omitempty"`    // RFC 3339, exclusive
+}
+
+// SearchOrder orders results.
+type SearchOrder struct {
+	SortOrder string `json:"sort_order,omitempty"` // "ASCENDING" (default) or "DESCENDING"
+}
+
+// SearchPage is one page of search results; LastIndex 0 means the last page, otherwise pass it
+// as NextToken.
+type SearchPage struct {
+	Results      []Record `json:"results"`
+	LastIndex    int64    `json:"last_index"`
+	TotalResults int64    `json:"total_results"`
+}
+
+// OutgoingShare is a reader this client shares a record type with.
+type OutgoingShare struct {
+	ReaderID   string `json:"reader_id"`
+	ReaderName string `json:"reader_name"`
+	RecordType string `json:"record_type"`
+}
+
+// IncomingShare is a writer sharing a record type with this client.
+type IncomingShare struct {
+	WriterID   string `json:"writer_id"`
+	WriterName string `json:"writer_name"`
+	RecordType string `json:"record_type"`
+}
+
+// Authorization is an authorizer appointment: AuthorizerID may share WriterID's RecordType.
+type Authorization struct {
+	AuthorizerID string `json:"authorizer_id"`
+	WriterID     string `json:"writer_id"`
+	UserID       string `json:"user_id"`
+	RecordType   string `json:"record_type"`
+	AuthorizedBy string `json:"authorized_by"`
+}
+
+// BackupEntry is a client whose credentials are backed up to the account's backup client.
+type BackupEntry struct {
+	ClientID string `json:"client_id"`
+	RecordID string `json:"record_id"`
+	Created  string `json:"created"`
+}
+
+// ClientInfo is the public information about a client.
+type ClientInfo struct {
+	ClientID   string      `json:"client_id"`
+	PublicKey  PublicKey   `json:"public_key"`
+	SigningKey *SigningKey `json:"signing_key"` // nil when the client has none
+	Validated  bool        `json:"validated"`
+}
+
+// PublicKey is a client's Curve25519 public key (base64url).
+type PublicKey struct {
+	Curve25519 string `json:"curve25519"`
+}
+
+// SigningKey is a client's Ed25519 public signing key (base64url).
+type SigningKey struct {
+	Ed25519 string `json:"ed25519,omitempty"`
+}

@@ -1,0 +1,312 @@
+"""Everything that needs no server: the ABI declarations, errors, handles, access keys, offline
+record crypto, credentials, sealing, files and profiles."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+
+import toz
+from toz import _ffi
+from conftest import HEADER
+
+FAST_SEAL = toz.SealOptions(opslimit=1, memlimit=8 * 1024 * 1024)
+
+
+def header_text() -> str:
+    return re.sub(r"/\*.*?\*/|//[^\n]*", "", HEADER.read_text(), flags=re.S)
+
+
+def header_prototypes() -> Dict[str, Tuple[str, List[str]]]:
+    """name -> (return type, parameter types) of every function in toz.h."""
+    protos = {}
+    for ret, name, params in re.findall(r"([\w \t\*]+?)\b(toz_\w+)\s*\(([^)]*)\)\s*;", header_text()):
+        ret = " ".join(ret.replace("TOZ_MUST_USE", "").split())
+        types = [re.sub(r"\s*\b\w+$", "", " ".join(p.split())) for p in params.split(",")]
+        protos[name] = (ret, [] if params.strip() == "void" else types)
+    return protos
+
+
+# --- the ABI and the library ------------------------------------------------------------------
+
+
+def test_every_header_function_is_declared_with_matching_types() -> None:
+    protos = header_prototypes()
+    assert len(protos) >= 40
+    assert set(protos) == set(_ffi._SIGNATURES)
+    expected = {
+        "const char *": ctypes.c_char_p,
+        "char **": _ffi._OUT,
+        "bool": ctypes.c_bool,
+        "char *": ctypes.c_void_p,  # toz_free_string takes back an owned string
+    }
+    returns = {
+        "struct toz_error *": ctypes.c_void_p,  # owned error, kept as a pointer to free
+        "const char *": ctypes.c_char_p,  # borrowed (toz_version, toz_error_get_message)
+        "uint32_t": ctypes.c_uint32,
+        "toz_error_kind": ctypes.c_uint32,
+        "uint16_t": ctypes.c_uint16,
+        "void": None,
+    }
+    for name, (ret, params) in protos.items():
+        restype, argtypes = _ffi._SIGNATURES[name]
+        assert restype is returns[ret], (name, ret)
+        assert len(argtypes) == len(params), name
+        for ctype, param in zip(argtypes, params):
+            if param in expected:
+                assert ctype is expected[param], (name, param)
+            elif param.endswith("**"):  # handle out-parameter
+                assert ctype is _ffi._OUT, (name, param)
+            else:  # a handle or error pointer
+                assert param.startswith(("const struct toz_", "struct toz_")), (name, param)
+                assert ctype is ctypes.c_void_p, (name, param)
+
+
+def test_version_and_abi_match_the_header() -> None:
+    text = HEADER.read_text()
+    version = re.search(r'#define TOZ_VERSION_STRING "([^"]+)"', text)
+    abi = re.search(r"#define TOZ_ABI_VERSION (\d+)", text)
+    assert version and abi
+    assert toz.version() == version.group(1) == toz.__version__
+    assert toz.abi_version() == int(abi.group(1)) == toz.ABI_VERSION == 1
+
+
+def test_error_kinds_match_the_header_exactly() -> None:
+    kinds = {k: int(v) for k, v in re.findall(r"\bTOZ_ERROR_KIND_(\w+) = (\d+)", header_text())}
+    assert kinds == {k.name: k.value for k in toz.ErrorKind}
+    for kind in toz.ErrorKind:
+        err = toz.error_for(kind, "m", 418)
+        assert type(err) is toz.ERROR_CLASSES[kind]
+        assert isinstance(err, toz.TozError)
+        assert (err.kind, err.message, err.http_status) == (kind, "m", 418)
+        assert kind.name in str(err)
+    future = toz.error_for(4242, "newer kind")
+    assert type(future) is toz.TozError and future.kind == 4242
+
+
+def test_error_families() -> None:
+    assert issubclass(toz.NullArgumentError, toz.InvalidArgumentError)
+    assert issubclass(toz.InvalidArgumentError, ValueError)
+    assert issubclass(toz.WrongPassphraseError, toz.CryptoError)
+    assert issubclass(toz.TozTimeoutError, toz.NetworkError)
+    assert issubclass(toz.ConflictError, toz.HttpError)
+    assert not issubclass(toz.TozTimeoutError, TimeoutError)  # does not shadow the built-in
+
+
+def test_null_and_bad_utf8_reach_the_library_as_errors() -> None:
+    out = ctypes.c_void_p()
+    with pytest.raises(toz.NullArgumentError, match="access_key"):
+        _ffi.check(_ffi.lib.toz_record_encrypt(None, b"{}", ctypes.byref(out)))
+    with pytest.raises(toz.NullArgumentError):
+        _ffi.check(_ffi.lib.toz_access_key_generate(None))
+    with pytest.raises(toz.InvalidUtf8Error):
+        _ffi.check(_ffi.lib.toz_access_key_from_string(b"\xff\xfe", ctypes.byref(out)))
+    assert out.value is None  # out-parameters are written only on success
+    # The infallible getters and the free functions accept NULL.
+    assert _ffi.lib.toz_error_get_kind(None) == toz.ErrorKind.NULL_ARGUMENT
+    assert _ffi.lib.toz_error_get_message(None) == b""
+    assert _ffi.lib.toz_error_get_http_status(None) == 0
+    for free in ("toz_free_error", "toz_free_string", "toz_free_access_key",
+                 "toz_free_credentials", "toz_free_client"):
+        getattr(_ffi.lib, free)(None)
+
+
+def test_python_misuse_is_refused_before_the_library() -> None:
+    with pytest.raises(toz.InvalidArgumentError, match="NUL"):
+        toz.AccessKey.from_string("abc\0def")
+    with pytest.raises(toz.InvalidUtf8Error):  # a lone surrogate crosses as invalid UTF-8
+        toz.AccessKey.from_string("\udcff")
+    with pytest.raises(TypeError, match="access_key must be a toz.AccessKey"):
+        toz.encrypt_record(None, {"a": "b"})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="credentials must be a toz.Credentials"):
+        toz.Client(toz.AccessKey.generate())  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        toz.AccessKey.from_string(b"bytes")  # type: ignore[arg-type]
+
+
+# --- handles ----------------------------------------------------------------------------------
+
+
+def test_close_is_idempotent_and_use_after_close_raises_closed() -> None:
+    ak = toz.AccessKey.generate()
+    text = ak.to_string()
+    ak.close()
+    ak.close()
+    assert ak.closed
+    with pytest.raises(toz.ClosedError) as e:
+        ak.to_string()
+    assert e.value.kind == toz.ErrorKind.CLOSED and e.value.http_status == 0
+    assert "AccessKey is closed" in str(e.value)
+    with pytest.raises(toz.ClosedError):
+        toz.encrypt_record(ak, {"a": "b"})
+    assert toz.AccessKey.from_string(text).to_string() == text
+
+    with toz.Credentials.generate() as creds:
+        assert not creds.closed
+    assert creds.closed
+    with pytest.raises(toz.ClosedError):
+        creds.public_info()
+    with pytest.raises(toz.ClosedError):
+        toz.Client(creds)
+    with pytest.raises(toz.ClosedError):
+        toz.AccessKey.generate().wrap("x", creds)
+    assert "closed" in repr(creds)
+
+
+def test_finalizer_frees_unreferenced_handles() -> None:
+    import gc
+    import weakref
+
+    ak = toz.AccessKey.generate()
+    ref = weakref.ref(ak)
+    del ak
+    gc.collect()
+    assert ref() is None
+
+
+# --- access keys and offline records -----------------------------------------------------------
+
+
+RECORD = {"name": "Alice", "ssn": "123-45-6789", "empty": "", "unicode": "żółw 🐢"}
+
+
+def test_access_key_string_round_trip() -> None:
+    ak = toz.AccessKey.generate()
+    text = ak.to_string()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", text)
+    assert toz.AccessKey.from_string(text + "=").to_string() == text  # padding accepted
+    assert toz.AccessKey.generate().to_string() != text
+    with pytest.raises(toz.InvalidArgumentError):
+        toz.AccessKey.from_string("too-short")
+
+
+def test_encrypt_decrypt_round_trip_and_failures() -> None:
+    ak = toz.AccessKey.generate()
+    enc = toz.encrypt_record(ak, RECORD)
+    assert set(enc) == set(RECORD)
+    assert all(len(v.split(".")) == 4 for v in enc.values())
+    assert "Alice" not in json.dumps(enc)
+    assert toz.decrypt_record(ak, enc) == RECORD
+    assert toz.encrypt_record(ak, RECORD) != enc  # fresh nonces every time
+
+    with pytest.raises(toz.CryptoError):
+        toz.decrypt_record(toz.AccessKey.generate(), enc)
+    edk, edkn, ef, efn = enc["name"].split(".")
+    tampered = dict(enc, name=".".join([edk, edkn, ef[:-2] + ("AA" if ef[-2:] != "AA" else "BB"), efn]))
+    with pytest.raises(toz.CryptoError, match="name"):
+        toz.decrypt_record(ak, tampered)
+    with pytest.raises(toz.InvalidArgumentError):
+        toz.decrypt_record(ak, {"name": "not-a-field"})
+    with pytest.raises(toz.JsonError):
+        toz.encrypt_record(ak, {"n": 1})  # type: ignore[dict-item]
+
+
+def test_wrap_and_unwrap_between_two_clients() -> None:
+    alice, bob, carol = (toz.Credentials.generate() for _ in range(3))
+    ak = toz.AccessKey.generate()
+    eak = ak.wrap(bob.public_info().public_key, alice)
+    alice_pub = alice.public_info().public_key
+    assert toz.AccessKey.unwrap(eak, alice_pub, bob).to_string() == ak.to_string()
+    with pytest.raises(toz.CryptoError):
+        toz.AccessKey.unwrap(eak, alice_pub, carol)
+    with pytest.raises(toz.TozError):
+        ak.wrap("not a key", alice)
+
+
+# --- credentials -------------------------------------------------------------------------------
+
+
+def test_generate_public_info_and_json_round_trip() -> None:
+    creds = toz.Credentials.generate("http://127.0.0.1:9")
+    info = creds.public_info()
+    assert isinstance(info, toz.PublicInfo)
+    assert info.version == 2 and info.client_id == "" and info.api_url == "http://127.0.0.1:9"
+    assert toz.Credentials.generate().public_info().api_url == "https://api.e3db.com"
+    text = creds.to_json()
+    parsed = json.loads(text)
+    assert parsed["public_key"] == info.public_key and "private_key" in parsed
+    assert toz.Credentials.from_json(text).public_info() == info
+    parsed["version"] = "2"  # Tozny SDKs write it as a string too
+    assert toz.Credentials.from_json(json.dumps(parsed)).public_info() == info
+
+
+def test_malformed_and_mismatched_credentials() -> None:
+    with pytest.raises(toz.JsonError):
+        toz.Credentials.from_json("{not json")
+    with pytest.raises(toz.JsonError):
+        toz.Credentials.from_json("{}")
+    one = json.loads(toz.Credentials.generate().to_json())
+    one["public_key"] = toz.Credentials.generate().public_info().public_key
+    with pytest.raises(toz.InvalidArgumentError, match="public_key"):
+        toz.Credentials.from_json(json.dumps(one))
+
+
+def test_seal_and_unseal() -> None:
+    creds = toz.Credentials.generate()
+    sealed = creds.seal("correct horse", FAST_SEAL)
+    assert creds.public_info().public_key not in sealed
+    assert toz.Credentials.unseal(sealed, "correct horse").to_json() == creds.to_json()
+    with pytest.raises(toz.WrongPassphraseError) as e:
+        toz.Credentials.unseal(sealed, "wrong horse")
+    assert e.value.kind == toz.ErrorKind.WRONG_PASSPHRASE
+    as_dict = creds.seal("p", {"opslimit": 1, "memlimit": 8 * 1024 * 1024})
+    assert toz.Credentials.unseal(as_dict, "p").public_info() == creds.public_info()
+    with pytest.raises(toz.InvalidArgumentError):
+        creds.seal("p", {"opslimit": 1, "memlimit": 1024})
+    with pytest.raises(toz.JsonError):
+        creds.seal("p", {"opslimit": "many", "memlimit": 8 * 1024 * 1024})
+    with pytest.raises(toz.InvalidArgumentError):
+        creds.seal("", FAST_SEAL)
+    with pytest.raises((toz.JsonError, toz.InvalidArgumentError)):
+        toz.Credentials.unseal("not sealed", "p")
+
+
+def test_save_and_load_file(tmp_path: Path) -> None:
+    creds = toz.Credentials.generate()
+    path = tmp_path / "dir" / "e3db.json"
+    creds.save_file(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert toz.Credentials.load_file(path).public_info() == creds.public_info()
+    assert toz.Credentials.load_file(str(path)).to_json() == creds.to_json()
+    other = toz.Credentials.generate()
+    with pytest.raises(toz.AlreadyExistsError):
+        other.save_file(path)
+    assert toz.Credentials.load_file(path).public_info() == creds.public_info()
+    other.save_file(path, overwrite=True)
+    assert toz.Credentials.load_file(path).public_info() == other.public_info()
+    with pytest.raises(toz.NotFoundError):
+        toz.Credentials.load_file(tmp_path / "nope.json")
+    (tmp_path / "bad.json").write_text("[1, 2")
+    with pytest.raises(toz.JsonError):
+        toz.Credentials.load_file(tmp_path / "bad.json")
+
+
+def test_profiles_live_under_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    work, default = toz.Credentials.generate(), toz.Credentials.generate()
+    work.save_profile("work")
+    default.save_profile()
+    assert (tmp_path / ".tozny" / "work" / "e3db.json").is_file()
+    assert (tmp_path / ".tozny" / "e3db.json").is_file()
+    assert toz.Credentials.load_profile("work").public_info() == work.public_info()
+    assert toz.Credentials.load_profile().public_info() == default.public_info()
+    assert toz.Credentials.load_profile("").public_info() == default.public_info()
+    with pytest.raises(toz.AlreadyExistsError):
+        default.save_profile("work")
+    default.save_profile("work", overwrite=True)
+    assert toz.Credentials.load_profile("work").public_info() == default.public_info()
+    with pytest.raises(toz.InvalidArgumentError):
+        work.save_profile("../escape")
+    with pytest.raises(toz.NotFoundError):
+        toz.Credentials.load_profile("missing")
+    monkeypatch.delenv("HOME")
+    with pytest.raises(toz.TozIOError, match="HOME"):
+        toz.Credentials.load_profile("work")
+    assert not os.path.exists(tmp_path / "escape")

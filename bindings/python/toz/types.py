@@ -1,0 +1,282 @@
+"""Native types for the JSON that crosses the libtoz ABI. Field names follow the wire format."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Type, TypeVar, Union
+
+_F = TypeVar("_F", bound="_Flat")
+
+
+def wire(value: Any) -> Any:
+    """A request dataclass (or a mapping) as wire JSON: fields left at None are omitted."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    return {
+        f.name: _wire_value(getattr(value, f.name))
+        for f in dataclasses.fields(value)
+        if getattr(value, f.name) is not None
+    }
+
+
+def _wire_value(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return wire(value)
+    if isinstance(value, list):
+        return [_wire_value(v) for v in value]
+    return value
+
+
+class _Flat:
+    """A dataclass whose JSON object has exactly its fields, all plain values."""
+
+    @classmethod
+    def from_json(cls: Type[_F], d: Mapping[str, Any]) -> _F:
+        return cls(**{f.name: d[f.name] for f in dataclasses.fields(cls)})  # type: ignore[arg-type]
+
+
+# --- credentials ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicInfo(_Flat):
+    """The non-secret fields of credentials (``toz_credentials_public_info``)."""
+
+    version: int
+    client_id: str
+    api_key_id: str
+    client_email: str
+    public_key: str
+    public_signing_key: str
+    api_url: str
+
+
+@dataclass
+class ClientOptions:
+    """Transport options of ``toz_register`` / ``toz_client_new``; None means the default."""
+
+    timeout_ms: Optional[int] = None
+    retries: Optional[int] = None
+    ca_bundle: Optional[str] = None
+    user_agent: Optional[str] = None
+    allow_insecure_http: Optional[bool] = None
+
+
+@dataclass
+class SealOptions:
+    """Argon2id limits of ``toz_credentials_seal`` (opslimit >= 1, memlimit >= 8 MiB)."""
+
+    opslimit: int
+    memlimit: int
+
+
+# --- records ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RecordMeta:
+    """A record's server metadata."""
+
+    type: str = ""
+    record_id: Optional[str] = None
+    writer_id: str = ""
+    user_id: str = ""
+    plain: Dict[str, str] = field(default_factory=dict)
+    created: Optional[str] = None
+    last_modified: Optional[str] = None
+    version: Optional[str] = None
+    file_meta: Optional[Any] = None
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "RecordMeta":
+        return cls(
+            type=d.get("type", ""),
+            record_id=d.get("record_id"),
+            writer_id=d.get("writer_id", ""),
+            user_id=d.get("user_id", ""),
+            plain=dict(d.get("plain") or {}),
+            created=d.get("created"),
+            last_modified=d.get("last_modified"),
+            version=d.get("version"),
+            file_meta=d.get("file_meta"),
+        )
+
+
+@dataclass
+class Record:
+    """A record: metadata and plaintext data (``{"meta":{...},"data":{...}}`` in the ABI)."""
+
+    meta: RecordMeta
+    data: Dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "Record":
+        return cls(meta=RecordMeta.from_json(d.get("meta") or {}), data=dict(d.get("data") or {}))
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"meta": wire(self.meta), "data": dict(self.data)}
+
+
+@dataclass
+class QueryPage:
+    """One page of ``query`` results; pass ``last_index`` as ``after_index`` for the next."""
+
+    results: List[Record]
+    last_index: int
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "QueryPage":
+        return cls(results=[Record.from_json(r) for r in d["results"]], last_index=d["last_index"])
+
+
+@dataclass
+class SearchPage:
+    """One page of ``search`` results; ``last_index`` 0 means no more pages, otherwise send it
+    as ``next_token``."""
+
+    results: List[Record]
+    last_index: int
+    total_results: int
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "SearchPage":
+        return cls(
+            results=[Record.from_json(r) for r in d["results"]],
+            last_index=d["last_index"],
+            total_results=d["total_results"],
+        )
+
+
+@dataclass
+class QueryRequest:
+    """A v1 query (``toz_client_query``); ``plain`` is an eq/and/or/not filter or flat object."""
+
+    count: Optional[int] = None
+    include_data: Optional[bool] = None
+    writer_ids: Optional[List[str]] = None
+    user_ids: Optional[List[str]] = None
+    record_ids: Optional[List[str]] = None
+    content_types: Optional[List[str]] = None
+    plain: Optional[Any] = None
+    after_index: Optional[int] = None
+    include_all_writers: Optional[bool] = None
+
+
+@dataclass
+class SearchTerms:
+    writer_ids: Optional[List[str]] = None
+    user_ids: Optional[List[str]] = None
+    record_ids: Optional[List[str]] = None
+    content_types: Optional[List[str]] = None
+    keys: Optional[List[str]] = None
+    values: Optional[List[str]] = None
+    tags: Optional[Dict[str, str]] = None
+    shared_with: Optional[List[str]] = None
+
+
+@dataclass
+class SearchParams:
+    """A ``match`` or ``exclude`` block: condition ("AND"/"OR"), strategy ("EXACT", "FUZZY",
+    "WILDCARD", "REGEXP") and terms."""
+
+    terms: SearchTerms = field(default_factory=SearchTerms)
+    condition: Optional[str] = None
+    strategy: Optional[str] = None
+
+
+@dataclass
+class SearchRange:
+    range_key: Optional[str] = None
+    after: Optional[str] = None
+    before: Optional[str] = None
+
+
+@dataclass
+class SearchOrder:
+    sort_order: Optional[str] = None
+
+
+@dataclass
+class SearchRequest:
+    """A v2 search (``toz_client_search``)."""
+
+    limit: Optional[int] = None
+    next_token: Optional[Any] = None
+    include_all_writers: Optional[bool] = None
+    include_data: Optional[bool] = None
+    match: Optional[List[SearchParams]] = None
+    exclude: Optional[List[SearchParams]] = None
+    range: Optional[SearchRange] = None
+    order: Optional[SearchOrder] = None
+
+
+# --- clients and sharing ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    curve25519: str
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    ed25519: Optional[str]
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Public information about a client (``toz_client_info``)."""
+
+    client_id: str
+    public_key: PublicKey
+    signing_key: Optional[SigningKey]
+    validated: bool
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "ClientInfo":
+        signing = d.get("signing_key")
+        return cls(
+            client_id=d["client_id"],
+            public_key=PublicKey(d["public_key"]["curve25519"]),
+            signing_key=None if signing is None else SigningKey(signing.get("ed25519")),
+            validated=d["validated"],
+        )
+
+
+@dataclass(frozen=True)
+class OutgoingShare(_Flat):
+    reader_id: str
+    reader_name: str
+    record_type: str
+
+
+@dataclass(frozen=True)
+class IncomingShare(_Flat):
+    writer_id: str
+    writer_name: str
+    record_type: str
+
+
+@dataclass(frozen=True)
+class AuthorizerPolicy(_Flat):
+    authorizer_id: str
+    writer_id: str
+    user_id: str
+    record_type: str
+    authorized_by: str
+
+
+@dataclass(frozen=True)
+class BackupEntry(_Flat):
+    """A client whose credentials are backed up to the account's backup client."""
+
+    client_id: str
+    record_id: str
+    created: str
+
+
+OptionsLike = Union[ClientOptions, Mapping[str, Any], None]
+QueryLike = Union[QueryRequest, Mapping[str, Any]]
+SearchLike = Union[SearchRequest, Mapping[str, Any]]
+RecordLike = Union[Record, Mapping[str, Any]]

@@ -1,0 +1,82 @@
+// `async` overloads of every networked Client method. Each runs the blocking call on a Dispatch
+// worker thread (see `offload`), so it never blocks an actor or the cooperative pool. In an
+// async context Swift picks these; inside the synchronous closures below it picks the blocking
+// method of the same name. A started call cannot be cancelled: it ends within the timeout.
+
+extension Client {
+    public func writeRecord(type: String, data: [String: String], plain: [String: String] = [:]) async throws -> Record {
+        try await offload { try self.writeRecord(type: type, data: data, plain: plain) }
+    }
+
+    public func readRecord(id: String, fields: [String]? = nil) async throws -> Record {
+        try await offload { try self.readRecord(id: id, fields: fields) }
+    }
+
+    public func updateRecord(_ record: Record) async throws -> Record {
+        try await offload { try self.updateRecord(record) }
+    }
+
+    public func deleteRecord(id: String, version: String? = nil) async throws {
+        try await offload { try self.deleteRecord(id: id, version: version) }
+    }
+
+    public func query(_ query: Query) async throws -> QueryPage {
+        try await offload { try self.query(query) }
+    }
+
+    public func search(_ search: Search) async throws -> SearchPage {
+        try await offload { try self.search(search) }
+    }
+
+    public func share(recordType: String, readerID: String) async throws {
+        try await offload { try self.share(recordType: recordType, readerID: readerID) }
+    }
+
+    public func revoke(recordType: String, readerID: String) async throws {
+        try await offload { try self.revoke(recordType: recordType, readerID: readerID) }
+    }
+
+    public func addAuthorizer(recordType: String, authorizerID: String) async throws {
+        try await offload { try self.addAuthorizer(recordType: recordType, authorizerID: authorizerID) }
+    }
+
+    public func removeAuthorizer(recordType: String, authorizerID: String) async throws {
+        try await offload { try self.removeAuthorizer(recordType: recordType, authorizerID: authorizerID) }
+    }
+
+    public func shareOnBehalfOf(writerID: String, recordType: String, readerID: String) async throws {
+        try await offload { try self.shareOnBehalfOf(writerID: writerID, recordType: recordType, readerID: readerID) }
+    }
+
+    public func revokeOnBehalfOf(writerID: String, recordType: String, readerID: String) async throws {
+        try await offload { try self.revokeOnBehalfOf(writerID: writerID, recordType: recordType, readerID: readerID) }
+    }
+
+    public func outgoingShares() async throws -> [OutgoingShare] {
+        try await offload { try self.outgoingShares() }
+    }
+
+    public func incomingShares() async throws -> [IncomingShare] {
+        try await offload { try self.incomingShares() }
+    }
+
+    public func authorizers() async throws -> [Authorization] {
+        try await offload { try self.authorizers() }
+    }
+
+    public func grantedAuthorizations() async throws -> [Authorization] {
+        try await offload { try self.grantedAuthorizations() }
+    }
+
+    public func clientInfo(id: String) async throws -> ClientInfo {
+        try await offload { try self.clientInfo(id: id) }
+    }
+
+    public func listBackups() async throws -> [BackupEntry] {
+        try await offload { try self.listBackups() }
+    }
+
+    public func recoverCredentials(clientID: String) async throws -> Credentials {
+        try await offload { try self.recoverCredentials(clientID: clientID) }
+    }
+}

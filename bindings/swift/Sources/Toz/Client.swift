@@ -1,0 +1,142 @@
+import CToz
+
+/// A TozStore client bound to one set of registered credentials (`toz_client`).
+///
+/// One client may be used by many tasks and threads at once. Every method except `init` and
+/// `close` talks to the server and blocks the calling thread for up to the configured timeout
+/// per attempt; each has an `async` overload (Client+Async.swift) that runs it on a worker thread.
+/// After ``close()`` every call throws ``ErrorKind/closed``; calls already running finish first.
+public final class Client: Sendable {
+    let native: NativeHandle
+
+    /// A client for `credentials` (copied: the caller keeps its own handle). No network traffic
+    /// happens here. Unregistered credentials or a bad URL throw ``ErrorKind/invalidArgument``;
+    /// plain http beyond loopback throws ``ErrorKind/insecureTransport``.
+    public init(credentials: Credentials, options: HTTPOptions? = nil) throws {
+        let optionsJSON = try options.map { try encodeJSON($0) }
+        let pointer = try withOptionalCString(optionsJSON) { opts in
+            try credentials.native.handle { toz_client_new($0, opts, $1) }
+        }
+        native = NativeHandle(pointer, name: "client") { toz_free_client($0) }
+    }
+
+    /// Frees the client now, or when the calls still running end. Closing twice is harmless.
+    public func close() {
+        native.close()
+    }
+
+    // MARK: Records
+
+    /// Encrypts and writes a new record of `type`; `plain` is stored as searchable plaintext.
+    public func writeRecord(type: String, data: [String: String], plain: [String: String] = [:]) throws -> Record {
+        let dataJSON = try encodeJSON(data)
+        let plainJSON = try encodeJSON(plain)
+        return try native.json { toz_client_write_record($0, type, dataJSON, plainJSON, $1) }
+    }
+
+    /// Reads and decrypts a record; `fields` limits the data fields returned (nil for all).
+    public func readRecord(id: String, fields: [String]? = nil) throws -> Record {
+        let fieldsJSON = try fields.map { try encodeJSON($0) }
+        return try withOptionalCString(fieldsJSON) { fields in
+            try native.json(Record.self) { toz_client_read_record($0, id, fields, $1) }
+        }
+    }
+
+    /// Replaces a record's data and plain meta. `record.meta` must carry the record id, type and
+    /// the version read; a stale version throws ``ErrorKind/conflict``.
+    public func updateRecord(_ record: Record) throws -> Record {
+        let recordJSON = try encodeJSON(record)
+        return try native.json { toz_client_update_record($0, recordJSON, $1) }
+    }
+
+    /// Deletes a record: with `version`, only if it is still that version (else
+    /// ``ErrorKind/conflict``); with nil, unconditionally.
+    public func deleteRecord(id: String, version: String? = nil) throws {
+        try withOptionalCString(version) { version in
+            try native.call { toz_client_delete_record($0, id, version) }
+        }
+    }
+
+    /// Runs a v1 query, decrypting the data when `query.includeData`.
+    public func query(_ query: Query) throws -> QueryPage {
+        let queryJSON = try encodeJSON(query)
+        return try native.json { toz_client_query($0, queryJSON, $1) }
+    }
+
+    /// Runs a v2 search, decrypting the data when `search.includeData`.
+    public func search(_ search: Search) throws -> SearchPage {
+        let searchJSON = try encodeJSON(search)
+        return try native.json { toz_client_search($0, searchJSON, $1) }
+    }
+
+    // MARK: Sharing and authorizers
+
+    /// Shares this client's records of `recordType` (present and future) with `readerID`.
+    public func share(recordType: String, readerID: String) throws {
+        try native.call { toz_client_share($0, recordType, readerID) }
+    }
+
+    /// Stops sharing `recordType` with `readerID`.
+    public func revoke(recordType: String, readerID: String) throws {
+        try native.call { toz_client_revoke($0, recordType, readerID) }
+    }
+
+    /// Appoints `authorizerID` to share this client's `recordType` on its behalf.
+    public func addAuthorizer(recordType: String, authorizerID: String) throws {
+        try native.call { toz_client_add_authorizer($0, recordType, authorizerID) }
+    }
+
+    /// Withdraws an appointment made with ``addAuthorizer(recordType:authorizerID:)``.
+    public func removeAuthorizer(recordType: String, authorizerID: String) throws {
+        try native.call { toz_client_remove_authorizer($0, recordType, authorizerID) }
+    }
+
+    /// As an authorizer of `writerID`, shares its `recordType` with `readerID`
+    /// (``ErrorKind/forbidden`` when not appointed).
+    public func shareOnBehalfOf(writerID: String, recordType: String, readerID: String) throws {
+        try native.call { toz_client_share_on_behalf_of($0, writerID, recordType, readerID) }
+    }
+
+    /// As an authorizer of `writerID`, revokes a share made on its behalf.
+    public func revokeOnBehalfOf(writerID: String, recordType: String, readerID: String) throws {
+        try native.call { toz_client_revoke_on_behalf_of($0, writerID, recordType, readerID) }
+    }
+
+    /// Readers this client shares with.
+    public func outgoingShares() throws -> [OutgoingShare] {
+        try native.json { toz_client_outgoing_shares($0, $1) }
+    }
+
+    /// Writers sharing with this client.
+    public func incomingShares() throws -> [IncomingShare] {
+        try native.json { toz_client_incoming_shares($0, $1) }
+    }
+
+    /// Authorizers this client appointed.
+    public func authorizers() throws -> [Authorization] {
+        try native.json { toz_client_authorizers($0, $1) }
+    }
+
+    /// Writers that appointed this client as their authorizer.
+    public func grantedAuthorizations() throws -> [Authorization] {
+        try native.json { toz_client_granted_authorizations($0, $1) }
+    }
+
+    // MARK: Clients and backups
+
+    /// Public information about any client; an unknown id throws ``ErrorKind/notFound``.
+    public func clientInfo(id: String) throws -> ClientInfo {
+        try native.json { toz_client_info($0, id, $1) }
+    }
+
+    /// For the account's backup client: the clients whose credentials are backed up to it.
+    public func listBackups() throws -> [BackupEntry] {
+        try native.json { toz_client_list_backups($0, $1) }
+    }
+
+    /// For the account's backup client: the full credentials of `clientID` from its newest backup
+    /// (``ErrorKind/notFound`` when there is none shared with this client).
+    public func recoverCredentials(clientID: String) throws -> Credentials {
+        try Credentials(owning: native.handle { toz_client_recover_credentials($0, clientID, $1) })
+    }
+}

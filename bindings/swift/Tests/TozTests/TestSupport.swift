@@ -1,0 +1,122 @@
+import Foundation
+import Toz
+import XCTest
+
+/// Asserts that `expression` throws a TozError of `kind`; returns the error.
+@discardableResult
+func assertThrowsKind<T>(
+    _ kind: ErrorKind, _ expression: @autoclosure () throws -> T,
+    file: StaticString = #filePath, line: UInt = #line
+) -> TozError? {
+    var thrown: TozError?
+    XCTAssertThrowsError(try expression(), file: file, line: line) { error in
+        thrown = error as? TozError
+        XCTAssertEqual(thrown?.kind, kind, "\(error)", file: file, line: line)
+    }
+    return thrown
+}
+
+/// The async form of ``assertThrowsKind(_:_:file:line:)``; `other` is a second acceptable kind.
+/// It runs in the caller's isolation, so `body` never crosses actors.
+@discardableResult
+func assertThrowsKindAsync<T>(
+    _ kind: ErrorKind, orAlso other: ErrorKind? = nil, isolation: isolated (any Actor)? = #isolation,
+    file: StaticString = #filePath, line: UInt = #line, _ body: () async throws -> T
+) async -> TozError? {
+    do {
+        _ = try await body()
+        XCTFail("expected a \(kind.name) error, but the call succeeded", file: file, line: line)
+        return nil
+    } catch {
+        let thrown = error as? TozError
+        XCTAssertTrue(thrown?.kind == kind || (other != nil && thrown?.kind == other), "\(error)", file: file, line: line)
+        return thrown
+    }
+}
+
+/// A fresh temporary directory, removed by `cleanup`.
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("toz-swift-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// A registered client and its credentials.
+struct Party: Sendable {
+    let credentials: Credentials
+    let client: Client
+    let id: String
+    let publicKey: String
+}
+
+struct MissingEnvironment: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The toz-server that scripts/with-server.sh started, from the variables it exports.
+struct LiveServer: Sendable {
+    let apiURL: String
+    let registrationToken: String
+    let backupCredentialsPath: String
+    let accountEmail: String
+    let database: String
+    let serverBinary: String
+
+    /// The server from the environment; records a failure (and throws) when a variable is missing,
+    /// so that a suite run without a server cannot pass.
+    static func fromEnvironment(file: StaticString = #filePath, line: UInt = #line) throws -> LiveServer {
+        let environment = ProcessInfo.processInfo.environment
+        func variable(_ name: String) throws -> String {
+            guard let value = environment[name], !value.isEmpty else {
+                let message = "\(name) is not set: run this suite through scripts/with-server.sh (bindings/swift/test.sh)"
+                XCTFail(message, file: file, line: line)
+                throw MissingEnvironment(description: message)
+            }
+            return value
+        }
+        return try LiveServer(
+            apiURL: variable("TOZ_TEST_API_URL"),
+            registrationToken: variable("TOZ_TEST_REGISTRATION_TOKEN"),
+            backupCredentialsPath: variable("TOZ_TEST_BACKUP_CREDENTIALS"),
+            accountEmail: variable("TOZ_TEST_ACCOUNT_EMAIL"),
+            database: variable("TOZ_TEST_DATABASE"),
+            serverBinary: variable("TOZ_SERVER_BIN"))
+    }
+
+    /// Registers a new client with the unlimited token (blocking, so that async tests can call it
+    /// without picking an async overload).
+    func register(_ name: String, backup: Bool = false) throws -> Party {
+        let credentials = try Credentials.register(
+            apiURL: apiURL, token: registrationToken, name: name, backup: backup)
+        let info = try credentials.publicInfo()
+        XCTAssertFalse(info.clientID.isEmpty)
+        return try Party(
+            credentials: credentials, client: Client(credentials: credentials), id: info.clientID,
+            publicKey: info.publicKey)
+    }
+
+    /// A client for the account's backup client (the "queen"), which can list and recover backups.
+    func backupClient() throws -> Client {
+        try Client(credentials: Credentials.load(fromFile: backupCredentialsPath))
+    }
+
+    #if os(macOS) || os(Linux)
+    /// `toz-server token create --uses N` against the server's database.
+    func createToken(uses: Int) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: serverBinary)
+        process.arguments = [
+            "token", "create", "--database", database, "--email", accountEmail, "--uses", String(uses),
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw MissingEnvironment(description: "toz-server token create exited with \(process.terminationStatus)")
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    #endif
+}
