@@ -228,7 +228,7 @@ fn seal_and_unseal_through_the_abi() {
             toz_credentials_seal(
                 creds,
                 c"pw".as_ptr(),
-                c"{\"opslimit\":1}".as_ptr(),
+                c"{\"opslimits\":1}".as_ptr(),
                 &mut sealed,
             )
         }),

@@ -34,6 +34,7 @@ pub const MAX_MEMLIMIT: u64 = 2 * 1024 * 1024 * 1024;
 
 /// Argon2id work factors for sealing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct SealOptions {
     /// Argon2id passes.
     pub opslimit: u64,
