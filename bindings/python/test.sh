@@ -21,6 +21,8 @@ fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check "pytest>=7"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$here"
 
+[[ "${1:-}" == "--install-only" ]] && exit 0
+
 cd "$root"
 # Run from the tests folder's parent with the installed package, not the source tree.
 exec scripts/with-server.sh -- "$venv/bin/python" -m pytest -p no:cacheprovider --rootdir "$here" "$here/tests" "$@"
