@@ -452,3 +452,22 @@ impl StreamDecryptor {
         Ok(tag == stream::Tag::Final)
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// MD5 (file checksums only: TozStore's Content-MD5 integrity check, spec §8.2; never security)
+
+/// Incremental MD5 of uploaded bytes, as the file upload protocol requires.
+#[derive(Default)]
+pub struct Md5(md5::Md5);
+
+impl Md5 {
+    /// Adds bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        md5::Digest::update(&mut self.0, bytes);
+    }
+
+    /// The digest, as standard padded base64 (the `checksum` / `Content-MD5` form).
+    pub fn finish_base64(self) -> String {
+        b64std_encode(&md5::Digest::finalize(self.0))
+    }
+}

@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod crypto;
 pub mod error;
 pub mod fields;
+pub mod file_crypto;
 pub mod http;
 pub mod note_crypto;
 pub mod query;

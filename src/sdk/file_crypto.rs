@@ -1,0 +1,402 @@
+//! Large-file encryption in TozStore's version-3 format (spec §8.2), streamed in constant memory.
+//!
+//! ```text
+//! "3." b64url(edk) "." b64url(edkN) "."   ASCII header; edk = secretbox(dk, edkN, ak)
+//! <24-byte secretstream header>
+//! <block 1> ... <block n>                  65,536-byte plaintext blocks, each one
+//!                                          secretstream message (+17 bytes); the last is
+//!                                          tagged FINAL (an empty file is one empty FINAL block)
+//! ```
+//! Encryption looks one block ahead so a file that is an exact multiple of the block size ends
+//! with a full FINAL block, as PY, JS and GO do. The checksum is the padded standard base64 of
+//! the MD5 of the whole encrypted file, and the size counts every encrypted byte.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::Path;
+
+use super::access_key::AccessKey;
+use super::crypto::{self, KEY_BYTES, NONCE_BYTES, STREAM_ABYTES, STREAM_HEADER_BYTES};
+use super::error::{Error, ErrorKind, Result};
+
+/// Plaintext bytes per secretstream message.
+pub const BLOCK_BYTES: usize = 65_536;
+/// Ciphertext bytes per full message.
+pub const CIPHER_BLOCK_BYTES: usize = BLOCK_BYTES + STREAM_ABYTES;
+/// The longest ASCII header accepted when decrypting.
+const MAX_ASCII_HEADER: usize = 256;
+
+/// What the upload protocol needs to know about an encrypted file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncryptedFile {
+    /// Encrypted length in bytes (headers included).
+    pub size: u64,
+    /// Standard padded base64 of the MD5 of the encrypted bytes.
+    pub checksum: String,
+}
+
+/// Writes through to `inner` while counting and hashing the bytes.
+struct HashingWriter<'a, W: Write> {
+    inner: &'a mut W,
+    md5: crypto::Md5,
+    written: u64,
+}
+
+impl<W: Write> HashingWriter<'_, W> {
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.inner
+            .write_all(bytes)
+            .map_err(|e| Error::from(e).context("writing the encrypted file"))?;
+        self.md5.update(bytes);
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+}
+
+/// Reads until `buf` is full or the input ends; returns how many bytes were read.
+fn read_full(input: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::from(e).context("reading the file")),
+        }
+    }
+    Ok(filled)
+}
+
+/// Encrypts `input` into `output` under the record type's access key. `progress` is called with
+/// the number of plaintext bytes done after every block.
+pub fn encrypt_stream(
+    ak: &AccessKey,
+    input: &mut impl Read,
+    output: &mut impl Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<EncryptedFile> {
+    let dk = crypto::random_key();
+    let edk_nonce: [u8; NONCE_BYTES] = crypto::random_array();
+    let edk = crypto::secretbox_seal(&dk[..], &edk_nonce, ak.bytes());
+    let mut out = HashingWriter {
+        inner: output,
+        md5: crypto::Md5::default(),
+        written: 0,
+    };
+    out.put(
+        format!(
+            "3.{}.{}.",
+            crypto::b64url_encode(&edk),
+            crypto::b64url_encode(&edk_nonce)
+        )
+        .as_bytes(),
+    )?;
+
+    let (mut stream, header) = crypto::StreamEncryptor::new(&dk)?;
+    out.put(&header)?;
+    let mut current = vec![0u8; BLOCK_BYTES];
+    let mut next = vec![0u8; BLOCK_BYTES];
+    let mut cipher = Vec::with_capacity(CIPHER_BLOCK_BYTES);
+    let mut current_len = read_full(input, &mut current)?;
+    let mut done = 0u64;
+    loop {
+        let next_len = if current_len == BLOCK_BYTES {
+            read_full(input, &mut next)?
+        } else {
+            0
+        };
+        let last = next_len == 0;
+        cipher.clear();
+        stream.push(&current[..current_len], last, &mut cipher)?;
+        out.put(&cipher)?;
+        done += current_len as u64;
+        progress(done);
+        if last {
+            break;
+        }
+        std::mem::swap(&mut current, &mut next);
+        current_len = next_len;
+    }
+    out.inner
+        .flush()
+        .map_err(|e| Error::from(e).context("writing the encrypted file"))?;
+    Ok(EncryptedFile {
+        size: out.written,
+        checksum: out.md5.finish_base64(),
+    })
+}
+
+fn corrupt(why: &str) -> Error {
+    Error::new(
+        ErrorKind::Crypto,
+        format!("encrypted file is corrupted, truncated or tampered with ({why})"),
+    )
+}
+
+/// Reads the ASCII header `3.<edk>.<edkN>.` and returns the stream key it wraps.
+fn read_key(ak: &AccessKey, input: &mut impl Read) -> Result<zeroize::Zeroizing<[u8; KEY_BYTES]>> {
+    let mut header = Vec::new();
+    let mut byte = [0u8; 1];
+    while header.iter().filter(|&&b| b == b'.').count() < 3 {
+        if header.len() >= MAX_ASCII_HEADER || read_full(input, &mut byte)? == 0 {
+            return Err(corrupt("bad header"));
+        }
+        header.push(byte[0]);
+    }
+    let text = std::str::from_utf8(&header).map_err(|_| corrupt("bad header"))?;
+    let parts: Vec<&str> = text.split('.').collect();
+    if parts[0] != "3" {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "unsupported encrypted file version (expected 3)",
+        ));
+    }
+    let edk = crypto::b64url_decode(parts[1]).map_err(|_| corrupt("bad key"))?;
+    let edk_nonce = crypto::b64url_decode_array::<NONCE_BYTES>(parts[2], "file key nonce")
+        .map_err(|_| corrupt("bad key nonce"))?;
+    let dk = crypto::secretbox_open(&edk, &edk_nonce, ak.bytes()).map_err(|_| {
+        Error::new(
+            ErrorKind::Crypto,
+            "could not decrypt the file key: wrong access key or corrupted file",
+        )
+    })?;
+    let mut key = zeroize::Zeroizing::new([0u8; KEY_BYTES]);
+    if dk.len() != KEY_BYTES {
+        return Err(corrupt("bad key length"));
+    }
+    key.copy_from_slice(&dk);
+    Ok(key)
+}
+
+/// Decrypts a version-3 file from `input` into `output`. Fails with [`ErrorKind::Crypto`] on any
+/// tampering, truncation (no FINAL block) or trailing data. `progress` gets plaintext bytes done.
+/// Plaintext is written as it is verified, block by block: use [`decrypt_to_path`] so a failed
+/// file leaves nothing behind.
+pub fn decrypt_stream(
+    ak: &AccessKey,
+    input: &mut impl Read,
+    output: &mut impl Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
+    let key = read_key(ak, input)?;
+    let mut header = [0u8; STREAM_HEADER_BYTES];
+    if read_full(input, &mut header)? != STREAM_HEADER_BYTES {
+        return Err(corrupt("truncated header"));
+    }
+    let mut stream = crypto::StreamDecryptor::new(&header, &key)?;
+    let mut block = vec![0u8; CIPHER_BLOCK_BYTES];
+    let mut plain = Vec::with_capacity(BLOCK_BYTES);
+    let mut done = 0u64;
+    loop {
+        let n = read_full(input, &mut block)?;
+        if n < STREAM_ABYTES {
+            return Err(corrupt("truncated"));
+        }
+        plain.clear();
+        let last = stream.pull(&block[..n], &mut plain)?;
+        output
+            .write_all(&plain)
+            .map_err(|e| Error::from(e).context("writing the decrypted file"))?;
+        done += plain.len() as u64;
+        progress(done);
+        if last {
+            let mut extra = [0u8; 1];
+            if read_full(input, &mut extra)? != 0 {
+                return Err(corrupt("data after the final block"));
+            }
+            break;
+        }
+        if n < CIPHER_BLOCK_BYTES {
+            return Err(corrupt("truncated"));
+        }
+    }
+    output
+        .flush()
+        .map_err(|e| Error::from(e).context("writing the decrypted file"))?;
+    plain.fill(0);
+    Ok(done)
+}
+
+/// Decrypts into `path` through a temporary file in the same directory that is renamed into
+/// place only when the whole file verified; on any failure nothing is left at `path` (an
+/// existing file there is left untouched).
+pub fn decrypt_to_path(
+    ak: &AccessKey,
+    input: &mut impl Read,
+    path: &Path,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "destination has no file name"))?;
+    let tmp = dir.join(format!(
+        ".{}.toz-partial-{}",
+        name.to_string_lossy(),
+        crypto::random_uuid_v4()
+    ));
+    let result = (|| {
+        let mut file = private_new_file(&tmp)?;
+        let n = decrypt_stream(ak, input, &mut io::BufWriter::new(&mut file), progress)?;
+        file.sync_all()
+            .map_err(|e| Error::from(e).context("writing the decrypted file"))?;
+        fs::rename(&tmp, path)
+            .map_err(|e| Error::from(e).context("moving the decrypted file into place"))?;
+        Ok(n)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Encrypts the file at `path` into `output`.
+pub fn encrypt_path(
+    ak: &AccessKey,
+    path: &Path,
+    output: &mut impl Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<EncryptedFile> {
+    let mut file =
+        fs::File::open(path).map_err(|e| Error::from(e).context("opening the file to encrypt"))?;
+    encrypt_stream(ak, &mut file, &mut io::BufWriter::new(output), progress)
+}
+
+fn private_new_file(path: &Path) -> Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map_err(|e| Error::from(e).context("creating the decrypted file"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(len: usize) {
+        let ak = AccessKey::generate().unwrap();
+        let plain = crypto::random_bytes(len);
+        let mut encrypted = Vec::new();
+        let mut calls = 0;
+        let info =
+            encrypt_stream(&ak, &mut &plain[..], &mut encrypted, &mut |_| calls += 1).unwrap();
+        assert_eq!(info.size as usize, encrypted.len());
+        let mut md5 = crypto::Md5::default();
+        md5.update(&encrypted);
+        assert_eq!(info.checksum, md5.finish_base64());
+        let blocks = if len == 0 {
+            1
+        } else {
+            len.div_ceil(BLOCK_BYTES)
+        };
+        assert_eq!(calls, blocks);
+        assert_eq!(
+            encrypted.len(),
+            100 + STREAM_HEADER_BYTES + len + blocks * STREAM_ABYTES
+        );
+        let mut back = Vec::new();
+        assert_eq!(
+            decrypt_stream(&ak, &mut &encrypted[..], &mut back, &mut |_| {}).unwrap(),
+            len as u64
+        );
+        assert_eq!(back, plain);
+    }
+
+    #[test]
+    fn round_trips_at_block_boundaries() {
+        for len in [
+            0,
+            1,
+            BLOCK_BYTES - 1,
+            BLOCK_BYTES,
+            BLOCK_BYTES + 1,
+            3 * BLOCK_BYTES,
+        ] {
+            round_trip(len);
+        }
+    }
+
+    #[test]
+    fn truncation_tampering_and_wrong_keys_fail() {
+        let ak = AccessKey::generate().unwrap();
+        let plain = crypto::random_bytes(2 * BLOCK_BYTES + 10);
+        let mut enc = Vec::new();
+        encrypt_stream(&ak, &mut &plain[..], &mut enc, &mut |_| {}).unwrap();
+        let mut sink = Vec::new();
+        let cut = &enc[..enc.len() - (BLOCK_BYTES / 2)];
+        assert_eq!(
+            decrypt_stream(&ak, &mut &cut[..], &mut sink, &mut |_| {})
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Crypto
+        );
+        let whole_blocks = &enc[..124 + CIPHER_BLOCK_BYTES];
+        assert_eq!(
+            decrypt_stream(&ak, &mut &whole_blocks[..], &mut Vec::new(), &mut |_| {})
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Crypto
+        );
+        let mut flipped = enc.clone();
+        flipped[200] ^= 1;
+        assert_eq!(
+            decrypt_stream(&ak, &mut &flipped[..], &mut Vec::new(), &mut |_| {})
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Crypto
+        );
+        let mut extra = enc.clone();
+        extra.push(0);
+        assert_eq!(
+            decrypt_stream(&ak, &mut &extra[..], &mut Vec::new(), &mut |_| {})
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Crypto
+        );
+        let other = AccessKey::generate().unwrap();
+        assert_eq!(
+            decrypt_stream(&other, &mut &enc[..], &mut Vec::new(), &mut |_| {})
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Crypto
+        );
+    }
+
+    #[test]
+    fn a_failed_decryption_leaves_no_file() {
+        let ak = AccessKey::generate().unwrap();
+        let mut enc = Vec::new();
+        encrypt_stream(
+            &ak,
+            &mut &crypto::random_bytes(BLOCK_BYTES * 2)[..],
+            &mut enc,
+            &mut |_| {},
+        )
+        .unwrap();
+        let dir = std::env::temp_dir().join(format!("toz-file-{}", crypto::random_uuid_v4()));
+        fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("out.bin");
+        let truncated = &enc[..enc.len() - 5];
+        assert!(decrypt_to_path(&ak, &mut &truncated[..], &target, &mut |_| {}).is_err());
+        assert_eq!(
+            fs::read_dir(&dir).unwrap().count(),
+            0,
+            "no partial plaintext may remain"
+        );
+        decrypt_to_path(&ak, &mut &enc[..], &target, &mut |_| {}).unwrap();
+        assert_eq!(
+            fs::metadata(&target).unwrap().len(),
+            (BLOCK_BYTES * 2) as u64
+        );
+        fs::remove_dir_all(dir).unwrap();
+    }
+}
