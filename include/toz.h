@@ -180,6 +180,13 @@ typedef struct toz_credentials toz_credentials;
  */
 typedef struct toz_error toz_error;
 
+/**
+ * Progress callback for file transfers: `stage` is 1 (encrypting; bytes are plaintext),
+ * 2 (uploading) or 3 (downloading and decrypting; bytes are encrypted). It runs on the calling
+ * thread, synchronously, and must not unwind or longjmp out.
+ */
+typedef void (*toz_progress_fn)(void *user_data, uint32_t stage, uint64_t done, uint64_t total);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -256,6 +263,13 @@ struct toz_error *toz_client_authorizers(const struct toz_client *client,
                                          char **json_out);
 
 /**
+ * Deletes a note this client wrote.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_delete_note(const struct toz_client *client,
+                                         const char *note_id);
+
+/**
  * Deletes a record. With `version` (from the record's meta) the delete fails with
  * `TOZ_ERROR_KIND_CONFLICT` if the record changed; with `version` NULL it is unconditional.
  */
@@ -302,9 +316,10 @@ struct toz_error *toz_client_list_backups(const struct toz_client *client,
                                           char **json_out);
 
 /**
- * Creates a client from registered credentials (copied; the caller keeps and frees its own
- * handle). `options_json` as for `toz_register` (NULL for defaults). No network traffic happens
- * until the first call.
+ * Creates a client from credentials (copied; the caller keeps and frees its own handle).
+ * `options_json` as for `toz_register` (NULL for defaults). No network traffic happens until the
+ * first call. Unregistered credentials (from `toz_credentials_generate`) give an *anonymous*
+ * client that can only write and read notes.
  *
  * **Ownership**: `*client_out` is owned by the caller (`toz_free_client`).
  * **Errors**: `TOZ_ERROR_KIND_INVALID_ARGUMENT` for unregistered credentials or a bad URL,
@@ -324,6 +339,16 @@ struct toz_error *toz_client_outgoing_shares(const struct toz_client *client,
                                              char **json_out);
 
 /**
+ * The non-secret fields of this client's credentials, as `toz_credentials_public_info`
+ * (client_id is "" for an anonymous client).
+ *
+ * **Ownership**: `*json_out` is owned by the caller (`toz_free_string`).
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_public_info(const struct toz_client *client,
+                                         char **json_out);
+
+/**
  * Runs a v1 query (spec §6.1). `query_json` takes the wire fields: `count`, `include_data`,
  * `writer_ids`, `user_ids`, `record_ids`, `content_types`, `plain` (an `eq`/`and`/`or`/`not`
  * filter or a flat object), `after_index`, `include_all_writers`.
@@ -335,6 +360,43 @@ TOZ_MUST_USE
 struct toz_error *toz_client_query(const struct toz_client *client,
                                    const char *query_json,
                                    char **results_json_out);
+
+/**
+ * Downloads the file record `record_id` and decrypts it to `destination_path`. The destination
+ * appears only when the whole file decrypted and verified; on any failure (tampering,
+ * truncation, network) nothing is left there. `progress` may be NULL.
+ *
+ * **Ownership**: `*record_json_out` is owned by the caller (`toz_free_string`).
+ * **Errors**: `TOZ_ERROR_KIND_CRYPTO` for a tampered or truncated file.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_read_file(const struct toz_client *client,
+                                       const char *record_id,
+                                       const char *destination_path,
+                                       toz_progress_fn progress,
+                                       void *user_data,
+                                       char **record_json_out);
+
+/**
+ * Reads a note addressed to this client's keys, decrypting it and verifying every signature.
+ * Each read counts against the note's view limit.
+ *
+ * **Ownership**: `*note_json_out` (the note with plaintext `data`) is owned by the caller
+ * (`toz_free_string`, which zeroes it). **Errors**: `TOZ_ERROR_KIND_NOT_FOUND` (also after its
+ * views or time ran out), `TOZ_ERROR_KIND_SIGNATURE` when a signature does not verify.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_read_note(const struct toz_client *client,
+                                       const char *note_id,
+                                       char **note_json_out);
+
+/**
+ * Reads a note by its name (`id_string`); as `toz_client_read_note`.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_read_note_by_name(const struct toz_client *client,
+                                               const char *id_string,
+                                               char **note_json_out);
 
 /**
  * Reads and decrypts a record. `fields_json` may be NULL (all fields) or a JSON array of field
@@ -370,6 +432,17 @@ TOZ_MUST_USE
 struct toz_error *toz_client_remove_authorizer(const struct toz_client *client,
                                                const char *record_type,
                                                const char *authorizer_id);
+
+/**
+ * Replaces (or creates) this writer's note named `options.id_string`, atomically. Arguments
+ * as `toz_client_write_note`; `options_json` must name the note.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_replace_note(const struct toz_client *client,
+                                          const char *data_json,
+                                          const char *recipient_json,
+                                          const char *options_json,
+                                          char **note_json_out);
 
 /**
  * Revokes a share: the reader can no longer read records of `record_type`.
@@ -430,6 +503,40 @@ TOZ_MUST_USE
 struct toz_error *toz_client_update_record(const struct toz_client *client,
                                            const char *record_json,
                                            char **record_json_out);
+
+/**
+ * Encrypts the file at `path` (streamed: memory does not grow with its size) and stores it as a
+ * record of `record_type` with plaintext metadata `plain_json` (NULL for none). `progress` may
+ * be NULL; `user_data` is passed to it unchanged.
+ *
+ * **Ownership**: `*record_json_out` (the file record, with `meta.file_meta`) is owned by the
+ * caller (`toz_free_string`).
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_write_file(const struct toz_client *client,
+                                        const char *record_type,
+                                        const char *path,
+                                        const char *plain_json,
+                                        toz_progress_fn progress,
+                                        void *user_data,
+                                        char **record_json_out);
+
+/**
+ * Writes a note: `data_json` (an object of strings) is encrypted to the recipient
+ * (`recipient_json` = `{"public_key":"<curve25519>","public_signing_key":"<ed25519>"}`) and every
+ * field is signed with this client's signing key. `options_json` may be NULL or
+ * `{"id_string","max_views","expiration","type","plain"}`. A client made from unregistered
+ * credentials writes anonymously (names and custom limits are then ignored by the server).
+ *
+ * **Ownership**: `*note_json_out` (the stored note, data encrypted) is owned by the caller
+ * (`toz_free_string`). **Errors**: `TOZ_ERROR_KIND_CONFLICT` for a name already taken.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_write_note(const struct toz_client *client,
+                                        const char *data_json,
+                                        const char *recipient_json,
+                                        const char *options_json,
+                                        char **note_json_out);
 
 /**
  * Encrypts and writes a new record. `data_json` is an object of strings (encrypted field by

@@ -67,9 +67,10 @@ pub unsafe extern "C" fn toz_register(
     })
 }
 
-/// Creates a client from registered credentials (copied; the caller keeps and frees its own
-/// handle). `options_json` as for `toz_register` (NULL for defaults). No network traffic happens
-/// until the first call.
+/// Creates a client from credentials (copied; the caller keeps and frees its own handle).
+/// `options_json` as for `toz_register` (NULL for defaults). No network traffic happens until the
+/// first call. Unregistered credentials (from `toz_credentials_generate`) give an *anonymous*
+/// client that can only write and read notes.
 ///
 /// **Ownership**: `*client_out` is owned by the caller (`toz_free_client`).
 /// **Errors**: `TOZ_ERROR_KIND_INVALID_ARGUMENT` for unregistered credentials or a bad URL,
@@ -111,6 +112,23 @@ pub unsafe extern "C" fn toz_client_info(
             .inner
             .client_info(unsafe { str_arg(client_id, "client_id") }?)?;
         unsafe { write_string(out, &serde_json::to_string(&info)?) }
+    })
+}
+
+/// The non-secret fields of this client's credentials, as `toz_credentials_public_info`
+/// (client_id is "" for an anonymous client).
+///
+/// **Ownership**: `*json_out` is owned by the caller (`toz_free_string`).
+#[unsafe(no_mangle)]
+#[must_use]
+pub unsafe extern "C" fn toz_client_public_info(
+    client: *const toz_client,
+    json_out: *mut *mut c_char,
+) -> *mut toz_error {
+    ffi_boundary(|| {
+        let out = out_arg(json_out, "json_out")?;
+        let client = unsafe { ref_arg(client, "client") }?;
+        unsafe { write_string(out, &client.inner.credentials().public_info().to_string()) }
     })
 }
 

@@ -20,6 +20,7 @@
 mod access_key;
 mod boundary;
 mod client;
+mod client_notes_files;
 mod client_records;
 mod client_sharing;
 mod credentials;
@@ -30,6 +31,7 @@ mod version;
 
 pub use access_key::*;
 pub use client::*;
+pub use client_notes_files::*;
 pub use client_records::*;
 pub use client_sharing::*;
 pub use credentials::*;

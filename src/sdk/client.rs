@@ -58,10 +58,10 @@ impl std::fmt::Debug for Client {
 /// How a request authenticates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Auth {
-    /// No Authorization header.
-    None,
     /// OAuth bearer token (refreshed and retried once on 401).
     Bearer,
+    /// A TSV1 signature with this client's signing key (anonymous `uid:` when unregistered).
+    Tsv1,
 }
 
 impl Client {
@@ -91,9 +91,14 @@ impl Client {
         &self.credentials
     }
 
-    /// This client's id.
+    /// This client's id ("" for an anonymous client).
     pub fn client_id(&self) -> &str {
         &self.credentials.client_id
+    }
+
+    /// True for a client made from unregistered credentials.
+    pub fn is_anonymous(&self) -> bool {
+        self.credentials.client_id.is_empty()
     }
 
     // -----------------------------------------------------------------------------------------
@@ -101,8 +106,13 @@ impl Client {
 
     /// Sends a request with the given authentication and returns the response of any status.
     pub(crate) fn send(&self, mut request: Request<'_>, auth: Auth) -> Result<Response> {
-        if auth == Auth::None {
-            return self.http.send(&request);
+        match auth {
+            Auth::Tsv1 => {
+                let header = self.tsv1_header(&request)?;
+                request.headers.push(("authorization", header));
+                return self.http.send(&request);
+            }
+            Auth::Bearer => {}
         }
         let token = self.bearer_token(false)?;
         request
@@ -133,7 +143,30 @@ impl Client {
             .map(|_| ())
     }
 
+    fn tsv1_header(&self, request: &Request<'_>) -> Result<String> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        Ok(super::tsv1::sign(
+            request.path,
+            request.query,
+            request.method.as_str(),
+            &self.credentials.signing_public()?,
+            &*self.credentials.signing_secret()?,
+            now,
+            &crypto::random_uuid_v4(),
+            &self.credentials.client_id,
+        ))
+    }
+
     fn bearer_token(&self, force_refresh: bool) -> Result<String> {
+        if self.is_anonymous() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "this client was made from unregistered credentials: only notes are available",
+            ));
+        }
         let mut cached = self.token.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(t) = cached
             .as_ref()

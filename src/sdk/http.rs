@@ -198,6 +198,7 @@ pub struct Http {
     agent: ureq::Agent,
     base_url: String,
     retries: u32,
+    allow_insecure_http: bool,
 }
 
 impl Http {
@@ -230,6 +231,7 @@ impl Http {
             agent: ureq::Agent::with_parts(config, connector, LiteralFirstResolver),
             base_url,
             retries: options.retries.min(10),
+            allow_insecure_http: options.allow_insecure_http,
         })
     }
 
@@ -341,6 +343,60 @@ impl ureq::unversioned::resolver::Resolver for LiteralFirstResolver {
             return Ok(addrs);
         }
         ureq::unversioned::resolver::DefaultResolver::default().resolve(uri, config, timeout)
+    }
+}
+
+impl Http {
+    /// Streams `body` (`length` bytes) to an absolute URL, such as a file upload URL, with no
+    /// Authorization. The URL obeys the same plain-http policy as the API URL.
+    pub fn put_stream(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: &mut dyn Read,
+        length: u64,
+    ) -> Result<Response> {
+        check_transport(url, self.allow_insecure_http)?;
+        let mut builder = ureq::http::Request::builder().method("PUT").uri(url);
+        for (name, value) in headers {
+            builder = builder.header(*name, value.as_str());
+        }
+        builder = builder.header("content-length", length.to_string());
+        let request = builder
+            .body(ureq::SendBody::from_reader(body))
+            .map_err(|_| Error::new(ErrorKind::InvalidArgument, "invalid upload URL"))?;
+        let mut response = self.agent.run(request).map_err(transport_error)?;
+        let status = response.status().as_u16();
+        let body = response.body_mut().read_to_vec().unwrap_or_default();
+        Ok(Response {
+            status,
+            headers: Vec::new(),
+            body,
+        })
+    }
+
+    /// GETs an absolute URL (a file download URL) with no Authorization and returns a reader of
+    /// its body, or the HTTP error.
+    pub fn get_stream(&self, url: &str) -> Result<Box<dyn Read + Send>> {
+        check_transport(url, self.allow_insecure_http)?;
+        let request = ureq::http::Request::builder()
+            .method("GET")
+            .uri(url)
+            .body(())
+            .map_err(|_| Error::new(ErrorKind::InvalidArgument, "invalid download URL"))?;
+        let mut response = self.agent.run(request).map_err(transport_error)?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            let body = response.body_mut().read_to_vec().unwrap_or_default();
+            return Err(Error::http(status, server_message(status, &body)));
+        }
+        Ok(Box::new(
+            response
+                .into_body()
+                .into_with_config()
+                .limit(u64::MAX)
+                .reader(),
+        ))
     }
 }
 

@@ -987,3 +987,101 @@ mod tests {
         assert!(t.permissions.enabled && t.permissions.one_time);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Notes (§8.1)
+
+fn unlimited_views() -> i64 {
+    -1
+}
+
+/// A note as written to and returned by `/v2/storage/notes`. `eacp` and `file_meta` are
+/// omitted when absent (JS crashes on `"eacp": null`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    /// Server-assigned id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_id: Option<String>,
+    /// Optional globally unique name; "" for anonymous writers.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub id_string: String,
+    /// Writer client id (registered writers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// "Sodium" (JS, CGO) or "sodium" (PY); stored verbatim.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub mode: String,
+    /// The recipient's Ed25519 public key: only its holder may read the note.
+    pub recipient_signing_key: String,
+    /// The writer's Ed25519 public key (verifies the signatures).
+    pub writer_signing_key: String,
+    /// The writer's Curve25519 public key (opens the EAK).
+    pub writer_encryption_key: String,
+    /// The note's access key boxed from writer to recipient.
+    pub encrypted_access_key: String,
+    /// Free-form type.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub r#type: String,
+    /// Signed-then-encrypted fields.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub data: StringMap,
+    /// Plaintext metadata.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub plain: StringMap,
+    /// File metadata (note files); omitted when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_meta: Option<serde_json::Value>,
+    /// Signed object salt (§9.3).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub signature: String,
+    /// Reads allowed; -1 = unlimited (the default).
+    #[serde(default = "unlimited_views")]
+    pub max_views: i64,
+    /// Reads so far.
+    #[serde(default)]
+    pub views: i64,
+    /// Expiry time (RFC 3339); honoured when `expires` is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<String>,
+    /// Whether `expiration` applies.
+    #[serde(default)]
+    pub expires: bool,
+    /// Extended access control policies; omitted when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eacp: Option<serde_json::Value>,
+    /// Server-assigned creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files (§8.2)
+
+/// `file_meta` of a file record.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileMeta {
+    /// Where to download (or, pending, upload) the encrypted bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_url: Option<String>,
+    /// Name given at upload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// Standard padded base64 of the MD5 of the encrypted file.
+    #[serde(default)]
+    pub checksum: String,
+    /// Always "raw".
+    #[serde(default)]
+    pub compression: String,
+    /// Encrypted size in bytes.
+    #[serde(default)]
+    pub size: u64,
+}
+
+/// `POST /v1/storage/files` response (202).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingFile {
+    /// Pending upload id, committed with `PATCH /v1/storage/files/<id>`.
+    pub id: String,
+    /// Where to `PUT` the encrypted bytes (no Authorization).
+    pub file_url: String,
+}

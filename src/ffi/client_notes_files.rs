@@ -1,0 +1,260 @@
+//! Notes and large files through a `toz_client`.
+
+use std::ffi::{c_char, c_void};
+use std::path::Path;
+
+use crate::sdk::client::{json_object, string_map};
+use crate::sdk::files::ProgressStage;
+use crate::sdk::notes::{NoteOptions, NoteRecipient};
+use crate::sdk::{Client, Error, Result, wire};
+
+use super::boundary::{ffi_boundary, opt_str_arg, out_arg, ref_arg, str_arg, write_json};
+use super::client::toz_client;
+use super::error::toz_error;
+
+/// Progress callback for file transfers: `stage` is 1 (encrypting; bytes are plaintext),
+/// 2 (uploading) or 3 (downloading and decrypting; bytes are encrypted). It runs on the calling
+/// thread, synchronously, and must not unwind or longjmp out.
+pub type toz_progress_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, stage: u32, done: u64, total: u64)>;
+
+fn parse<T: serde::de::DeserializeOwned>(text: Option<&str>, what: &str) -> Result<T>
+where
+    T: Default,
+{
+    match text {
+        None => Ok(T::default()),
+        Some(t) => serde_json::from_str(t).map_err(|e| Error::from(e).context(what)),
+    }
+}
+
+type NoteCall = fn(
+    &Client,
+    &serde_json::Map<String, serde_json::Value>,
+    &NoteRecipient,
+    &NoteOptions,
+) -> Result<wire::Note>;
+
+unsafe fn note_write(
+    client: *const toz_client,
+    data_json: *const c_char,
+    recipient_json: *const c_char,
+    options_json: *const c_char,
+    note_json_out: *mut *mut c_char,
+    call: NoteCall,
+) -> *mut toz_error {
+    ffi_boundary(|| {
+        let out = out_arg(note_json_out, "note_json_out")?;
+        let client = unsafe { ref_arg(client, "client") }?;
+        let data = json_object(unsafe { str_arg(data_json, "data_json") }?, "data_json")?;
+        let recipient: NoteRecipient =
+            serde_json::from_str(unsafe { str_arg(recipient_json, "recipient_json") }?)
+                .map_err(|e| Error::from(e).context("recipient_json"))?;
+        let options: NoteOptions = parse(
+            unsafe { opt_str_arg(options_json, "options_json") }?,
+            "options_json",
+        )?;
+        unsafe { write_json(out, &call(&client.inner, &data, &recipient, &options)?) }
+    })
+}
+
+/// Writes a note: `data_json` (an object of strings) is encrypted to the recipient
+/// (`recipient_json` = `{"public_key":"<curve25519>","public_signing_key":"<ed25519>"}`) and every
+/// field is signed with this client's signing key. `options_json` may be NULL or
+/// `{"id_string","max_views","expiration","type","plain"}`. A client made from unregistered
+/// credentials writes anonymously (names and custom limits are then ignored by the server).
+///
+/// **Ownership**: `*note_json_out` (the stored note, data encrypted) is owned by the caller
+/// (`toz_free_string`). **Errors**: `TOZ_ERROR_KIND_CONFLICT` for a name already taken.
+#[unsafe(no_mangle)]
+#[must_use]
+pub unsafe extern "C" fn toz_client_write_note(
+    client: *const toz_client,
+    data_json: *const c_char,
+    recipient_json: *const c_char,
+    options_json: *const c_char,
+    note_json_out: *mut *mut c_char,
+) -> *mut toz_error {
+    unsafe {
+        note_write(
+            client,
+            data_json,
+            recipient_json,
+            options_json,
+            note_json_out,
+            Client::write_note,
+        )
+    }
+}
+
+/// Replaces (or creates) this writer's note named `options.id_string`, atomically. Arguments
+/// as `toz_client_write_note`; `options_json` must name the note.
+#[unsafe(no_mangle)]
+#[must_use]
+pub unsafe extern "C" fn toz_client_replace_note(
+    client: *const toz_client,
+    data_json: *const c_char,
+    recipient_json: *const c_char,
+    options_json: *const c_char,
+    note_json_out: *mut *mut c_char,
+) -> *mut toz_error {
+    unsafe {
+        note_write(
+            client,
+            data_json,
+            recipient_json,
+            options_json,
+            note_json_out,
+            Client::replace_note,
+        )
+    }
+}
+
+unsafe fn note_read(
+    client: *const toz_client,
+    key: *const c_char,
+    key_name: &str,
+    note_json_out: *mut *mut c_char,
+    call: fn(&Client, &str) -> Result<wire::Note>,
+) -> *mut toz_error {
+    ffi_boundary(|| {
+        let out = out_arg(note_json_out, "note_json_out")?;
+        let client = unsafe { ref_arg(client, "client") }?;
+        unsafe { write_json(out, &call(&client.inner, str_arg(key, key_name)?)?) }
+    })
+}
+
+/// Reads a note addressed to this client's keys, decrypting it and verifying every signature.
+/// Each read counts against the note's view limit.
+///
+/// **Ownership**: `*note_json_out` (the note with plaintext `data`) is owned by the caller
+/// (`toz_free_string`, which zeroes it). **Errors**: `TOZ_ERROR_KIND_NOT_FOUND` (also after its
+/// views or time ran out), `TOZ_ERROR_KIND_SIGNATURE` when a signature does not verify.
+#[unsafe(no_mangle)]
+#[must_use]
+pub unsafe extern "C" fn toz_client_read_note(
+    client: *const toz_client,
+    note_id: *const c_char,
+    note_json_out: *mut *mut c_char,
+) -> *mut toz_error {
+    unsafe { note_read(client, note_id, "note_id", note_json_out, Client::read_note) }
+}
+
+/// Reads a note by its name (`id_string`); as `toz_client_read_note`.
+#[unsafe(no_mangle)]
+#[must_use]
+pub unsafe extern "C" fn toz_client_read_note_by_name(
+    client: *const toz_client,
+    id_string: *const c_char,
+    note_json_out: *mut *mut c_char,
+) -> *mut toz_error {
+    unsafe {
+        note_read(
+            client,
+            id_string,
+            "id_string",
+            note_json_out,
+            Client::read_note_by_name,
+        )
+    }
+}
+
+/// Deletes a note this client wrote.
+#[unsafe(no_mangle)]
+#[must_use]
+pub unsafe extern "C" fn toz_client_delete_note(
+    client: *const toz_client,
+    note_id: *const c_char,
+) -> *mut toz_error {
+    ffi_boundary(|| {
+        let client = unsafe { ref_arg(client, "client") }?;
+        client
+            .inner
+            .delete_note(unsafe { str_arg(note_id, "note_id") }?)
+    })
+}
+
+/// Adapts a C progress callback (or none) to the core's closure.
+fn progress_adapter(
+    progress: toz_progress_fn,
+    user_data: *mut c_void,
+) -> impl FnMut(ProgressStage, u64, u64) {
+    // The pointer is only handed back to the caller's own callback, on the calling thread.
+    let user_data = user_data as usize;
+    move |stage, done, total| {
+        if let Some(callback) = progress {
+            unsafe { callback(user_data as *mut c_void, stage as u32, done, total) };
+        }
+    }
+}
+
+/// Encrypts the file at `path` (streamed: memory does not grow with its size) and stores it as a
+/// record of `record_type` with plaintext metadata `plain_json` (NULL for none). `progress` may
+/// be NULL; `user_data` is passed to it unchanged.
+///
+/// **Ownership**: `*record_json_out` (the file record, with `meta.file_meta`) is owned by the
+/// caller (`toz_free_string`).
+#[unsafe(no_mangle)]
+#[must_use]
+pub unsafe extern "C" fn toz_client_write_file(
+    client: *const toz_client,
+    record_type: *const c_char,
+    path: *const c_char,
+    plain_json: *const c_char,
+    progress: toz_progress_fn,
+    user_data: *mut c_void,
+    record_json_out: *mut *mut c_char,
+) -> *mut toz_error {
+    ffi_boundary(|| {
+        let out = out_arg(record_json_out, "record_json_out")?;
+        let client = unsafe { ref_arg(client, "client") }?;
+        let record_type = unsafe { str_arg(record_type, "record_type") }?;
+        let path = Path::new(unsafe { str_arg(path, "path") }?);
+        let plain = match unsafe { opt_str_arg(plain_json, "plain_json") }? {
+            Some(text) => string_map(&json_object(text, "plain_json")?, "plain_json")?,
+            None => Default::default(),
+        };
+        let mut report = progress_adapter(progress, user_data);
+        unsafe {
+            write_json(
+                out,
+                &client
+                    .inner
+                    .write_file(record_type, path, plain, &mut report)?,
+            )
+        }
+    })
+}
+
+/// Downloads the file record `record_id` and decrypts it to `destination_path`. The destination
+/// appears only when the whole file decrypted and verified; on any failure (tampering,
+/// truncation, network) nothing is left there. `progress` may be NULL.
+///
+/// **Ownership**: `*record_json_out` is owned by the caller (`toz_free_string`).
+/// **Errors**: `TOZ_ERROR_KIND_CRYPTO` for a tampered or truncated file.
+#[unsafe(no_mangle)]
+#[must_use]
+pub unsafe extern "C" fn toz_client_read_file(
+    client: *const toz_client,
+    record_id: *const c_char,
+    destination_path: *const c_char,
+    progress: toz_progress_fn,
+    user_data: *mut c_void,
+    record_json_out: *mut *mut c_char,
+) -> *mut toz_error {
+    ffi_boundary(|| {
+        let out = out_arg(record_json_out, "record_json_out")?;
+        let client = unsafe { ref_arg(client, "client") }?;
+        let record_id = unsafe { str_arg(record_id, "record_id") }?;
+        let destination = Path::new(unsafe { str_arg(destination_path, "destination_path") }?);
+        let mut report = progress_adapter(progress, user_data);
+        unsafe {
+            write_json(
+                out,
+                &client
+                    .inner
+                    .read_file(record_id, destination, &mut report)?,
+            )
+        }
+    })
+}
