@@ -18,10 +18,7 @@ use super::error::toz_error;
 pub type toz_progress_fn =
     Option<unsafe extern "C" fn(user_data: *mut c_void, stage: u32, done: u64, total: u64)>;
 
-fn parse<T: serde::de::DeserializeOwned>(text: Option<&str>, what: &str) -> Result<T>
-where
-    T: Default,
-{
+fn parse<T: serde::de::DeserializeOwned + Default>(text: Option<&str>, what: &str) -> Result<T> {
     match text {
         None => Ok(T::default()),
         Some(t) => serde_json::from_str(t).map_err(|e| Error::from(e).context(what)),
