@@ -3,10 +3,10 @@
 use std::ffi::{c_char, c_void};
 use std::path::Path;
 
-use crate::sdk::client::{json_object, string_map};
 use crate::sdk::files::ProgressStage;
+use crate::sdk::json::{from_object, object as json_object, string_map};
 use crate::sdk::notes::{NoteOptions, NoteRecipient};
-use crate::sdk::{Client, Error, Result, wire};
+use crate::sdk::{Client, Result, wire};
 
 use super::boundary::{ffi_boundary, opt_str_arg, out_arg, ref_arg, str_arg, write_json};
 use super::client::toz_client;
@@ -21,7 +21,7 @@ pub type toz_progress_fn =
 fn parse<T: serde::de::DeserializeOwned + Default>(text: Option<&str>, what: &str) -> Result<T> {
     match text {
         None => Ok(T::default()),
-        Some(t) => serde_json::from_str(t).map_err(|e| Error::from(e).context(what)),
+        Some(t) => from_object(t, what),
     }
 }
 
@@ -44,9 +44,10 @@ unsafe fn note_write(
         let out = out_arg(note_json_out, "note_json_out")?;
         let client = unsafe { ref_arg(client, "client") }?;
         let data = json_object(unsafe { str_arg(data_json, "data_json") }?, "data_json")?;
-        let recipient: NoteRecipient =
-            serde_json::from_str(unsafe { str_arg(recipient_json, "recipient_json") }?)
-                .map_err(|e| Error::from(e).context("recipient_json"))?;
+        let recipient: NoteRecipient = from_object(
+            unsafe { str_arg(recipient_json, "recipient_json") }?,
+            "recipient_json",
+        )?;
         let options: NoteOptions = parse(
             unsafe { opt_str_arg(options_json, "options_json") }?,
             "options_json",

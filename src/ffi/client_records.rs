@@ -4,10 +4,10 @@
 
 use std::ffi::c_char;
 
-use crate::sdk::client::{json_object, string_map};
+use crate::sdk::Error;
+use crate::sdk::json::{from_object, object as json_object, string_map};
 use crate::sdk::records::PlainRecord;
 use crate::sdk::wire;
-use crate::sdk::{Error, ErrorKind, Result};
 
 use super::boundary::{ffi_boundary, opt_str_arg, out_arg, ref_arg, str_arg, write_json};
 use super::client::toz_client;
@@ -89,9 +89,10 @@ pub unsafe extern "C" fn toz_client_update_record(
     ffi_boundary(|| {
         let out = out_arg(record_json_out, "record_json_out")?;
         let client = unsafe { ref_arg(client, "client") }?;
-        let record: PlainRecord =
-            serde_json::from_str(unsafe { str_arg(record_json, "record_json") }?)
-                .map_err(|e| Error::from(e).context("record_json"))?;
+        let record: PlainRecord = from_object(
+            unsafe { str_arg(record_json, "record_json") }?,
+            "record_json",
+        )?;
         unsafe { write_json(out, &client.inner.update_record(&record)?) }
     })
 }
@@ -131,7 +132,7 @@ pub unsafe extern "C" fn toz_client_query(
         let out = out_arg(results_json_out, "results_json_out")?;
         let client = unsafe { ref_arg(client, "client") }?;
         let query: wire::QueryRequest =
-            parse_request(unsafe { str_arg(query_json, "query_json") }?, "query_json")?;
+            from_object(unsafe { str_arg(query_json, "query_json") }?, "query_json")?;
         unsafe { write_json(out, &client.inner.query(&query)?) }
     })
 }
@@ -151,23 +152,10 @@ pub unsafe extern "C" fn toz_client_search(
     ffi_boundary(|| {
         let out = out_arg(results_json_out, "results_json_out")?;
         let client = unsafe { ref_arg(client, "client") }?;
-        let search: wire::SearchRequest = parse_request(
+        let search: wire::SearchRequest = from_object(
             unsafe { str_arg(search_json, "search_json") }?,
             "search_json",
         )?;
         unsafe { write_json(out, &client.inner.search(&search)?) }
     })
-}
-
-fn parse_request<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
-    json_object(text, what)?;
-    serde_json::from_str(text)
-        .map_err(|e| Error::from(e).context(what))
-        .map_err(|e| {
-            if e.kind() == ErrorKind::Json {
-                e
-            } else {
-                Error::new(ErrorKind::Json, e.message())
-            }
-        })
 }

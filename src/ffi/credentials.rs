@@ -195,7 +195,7 @@ pub unsafe extern "C" fn toz_credentials_seal(
         let passphrase = unsafe { str_arg(passphrase, "passphrase") }?;
         let options = match unsafe { opt_str_arg(options_json, "options_json") }? {
             None => SealOptions::default(),
-            Some(text) => serde_json::from_str(text)?,
+            Some(text) => crate::sdk::json::from_object(text, "options_json")?,
         };
         let sealed = sealed::seal(&creds.inner, passphrase, options)?;
         unsafe { write_string(out, &sealed) }

@@ -5,8 +5,8 @@ use std::ffi::c_char;
 
 use serde_json::Value;
 
-use crate::sdk::client::json_object;
 use crate::sdk::fields;
+use crate::sdk::json::object as json_object;
 
 use super::access_key::toz_access_key;
 use super::boundary::{ffi_boundary, out_arg, ref_arg, str_arg, write_string};

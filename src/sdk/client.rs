@@ -8,8 +8,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use serde_json::{Map, Value};
-
 use super::access_key::AccessKey;
 use super::credentials::Credentials;
 use super::crypto;
@@ -384,28 +382,4 @@ impl Client {
             )
         })
     }
-}
-
-/// Parses a JSON object argument ("data", "plain", options) with a named error.
-pub fn json_object(text: &str, what: &str) -> Result<Map<String, Value>> {
-    match serde_json::from_str::<Value>(text).map_err(|e| Error::from(e).context(what))? {
-        Value::Object(map) => Ok(map),
-        _ => Err(Error::new(
-            ErrorKind::Json,
-            format!("{what} must be a JSON object"),
-        )),
-    }
-}
-
-/// A JSON object of strings as a sorted string map.
-pub(crate) fn string_map(map: &Map<String, Value>, what: &str) -> Result<wire::StringMap> {
-    map.iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => Ok((k.clone(), s.clone())),
-            _ => Err(Error::new(
-                ErrorKind::Json,
-                format!("{what} field '{k}' must be a string"),
-            )),
-        })
-        .collect()
 }

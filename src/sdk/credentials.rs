@@ -124,7 +124,7 @@ impl Credentials {
 
     /// Parses e3db.json (or any JSON object with its fields) and checks the keys are consistent.
     pub fn from_json(text: &str) -> Result<Self> {
-        let file: CredentialsFile = serde_json::from_str(text)?;
+        let file: CredentialsFile = super::json::from_object(text, "credentials")?;
         let private_signing_key = file.private_signing_key.unwrap_or_default();
         let version = match &file.version {
             None | Some(serde_json::Value::Null) => {
@@ -326,6 +326,18 @@ pub fn profile_path(profile: Option<&str>) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// A directory that cannot be created because a file is in the way is an I/O problem, not the
+/// "file already exists" that `save_file` reports for the target itself.
+fn dir_error(e: std::io::Error, dir: &Path) -> Error {
+    if e.kind() == std::io::ErrorKind::AlreadyExists {
+        return Error::new(
+            ErrorKind::Io,
+            format!("{}: a path component is not a directory", dir.display()),
+        );
+    }
+    io_error(e, dir)
+}
+
 fn io_error(e: std::io::Error, path: &Path) -> Error {
     Error::from(e).context(&path.display().to_string())
 }
@@ -366,11 +378,11 @@ fn create_private_dir(dir: &Path) -> Result<()> {
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .map_err(|e| io_error(e, dir))
+            .map_err(|e| dir_error(e, dir))
     }
     #[cfg(not(unix))]
     {
-        fs::create_dir_all(dir).map_err(|e| io_error(e, dir))
+        fs::create_dir_all(dir).map_err(|e| dir_error(e, dir))
     }
 }
 

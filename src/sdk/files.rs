@@ -68,10 +68,11 @@ impl Client {
         progress: Progress<'_>,
     ) -> Result<PlainRecord> {
         let mut progress = progress;
-        let ak = self.own_access_key(record_type)?;
+        // Checked before any request, so a bad path has no effect on the server.
         let plain_size = fs::metadata(path)
             .map_err(|e| Error::from(e).context("the file to upload"))?
             .len();
+        let ak = self.own_access_key(record_type)?;
 
         let tmp =
             TempFile(std::env::temp_dir().join(format!("toz-upload-{}", crypto::random_uuid_v4())));

@@ -55,7 +55,7 @@ impl HttpOptions {
     pub fn from_json(text: Option<&str>) -> Result<Self> {
         match text.map(str::trim).filter(|t| !t.is_empty()) {
             None => Ok(HttpOptions::default()),
-            Some(t) => serde_json::from_str(t).map_err(|e| Error::from(e).context("options")),
+            Some(t) => super::json::from_object(t, "options"),
         }
     }
 }

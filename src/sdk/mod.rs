@@ -10,6 +10,7 @@ pub mod fields;
 pub mod file_crypto;
 pub mod files;
 pub mod http;
+pub mod json;
 pub mod note_crypto;
 pub mod notes;
 pub mod query;

@@ -7,9 +7,10 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::client::{Auth, Client, string_map};
+use super::client::{Auth, Client};
 use super::error::{Error, ErrorKind, Result};
 use super::http::{Method, Request, encode_segment};
+use super::json::string_map;
 use super::note_crypto::{self, NoteKeys};
 use super::tsv1::query_escape;
 use super::wire;

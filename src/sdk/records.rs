@@ -3,10 +3,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::client::{Client, string_map};
+use super::client::Client;
 use super::error::{Error, ErrorKind, Result};
 use super::fields;
 use super::http::{Method, Request, encode_segment};
+use super::json::string_map;
 use super::tsv1::query_escape;
 use super::wire;
 
@@ -25,6 +26,8 @@ pub struct PlainRecord {
 
 impl Client {
     fn encrypt_record(&self, meta: wire::Meta, data: &Map<String, Value>) -> Result<wire::Record> {
+        // Refuse bad input before any request reaches the server (the access key may be created).
+        string_map(data, "data")?;
         let ak = self.own_access_key(&meta.r#type)?;
         let encrypted = fields::encrypt_data(&ak, data)?;
         Ok(wire::Record {

@@ -136,7 +136,7 @@ pub fn seal(credentials: &Credentials, passphrase: &str, options: SealOptions) -
 /// Opens sealed credentials. A wrong passphrase (or any tampering) is
 /// [`ErrorKind::WrongPassphrase`]; an unknown format or malformed text is `Json`/`InvalidArgument`.
 pub fn unseal(sealed_text: &str, passphrase: &str) -> Result<Credentials> {
-    let sealed: Sealed = serde_json::from_str(sealed_text)?;
+    let sealed: Sealed = super::json::from_object(sealed_text, "sealed credentials")?;
     let header = &sealed.header;
     if header.toz_sealed != FORMAT_VERSION {
         return Err(Error::new(

@@ -78,6 +78,19 @@ static inline char *json_get(const char *json, const char *key) {
   return out;
 }
 
+/* `text` with the first `old` replaced by `new_text` (malloc'd). */
+static inline char *replace_once(const char *text, const char *old, const char *new_text) {
+  const char *at = strstr(text, old);
+  char *out;
+  CHECK(at != NULL);
+  out = malloc(strlen(text) - strlen(old) + strlen(new_text) + 1);
+  CHECK(out != NULL);
+  memcpy(out, text, (size_t)(at - text));
+  strcpy(out + (at - text), new_text);
+  strcat(out, at + strlen(old));
+  return out;
+}
+
 /* New credentials (api_url NULL for the default). */
 static inline toz_credentials *new_credentials(const char *api_url) {
   toz_credentials *c = SENTINEL;
@@ -86,16 +99,22 @@ static inline toz_credentials *new_credentials(const char *api_url) {
   return c;
 }
 
-/* The e3db.json text of `c` as a malloc'd copy (the library string is freed at once). */
-static inline char *credentials_json(const toz_credentials *c) {
-  char *json = SENTINEL, *copy;
-  EXPECT_OK(toz_credentials_to_json(c, &json));
-  CHECK(json != NULL && json != SENTINEL);
-  copy = malloc(strlen(json) + 1);
+/* A malloc'd copy of a string the library returned; the library string is freed at once. */
+static inline char *take_string(char *s) {
+  char *copy;
+  CHECK(s != NULL && s != SENTINEL);
+  copy = malloc(strlen(s) + 1);
   CHECK(copy != NULL);
-  strcpy(copy, json);
-  toz_free_string(json);
+  strcpy(copy, s);
+  toz_free_string(s);
   return copy;
+}
+
+/* The e3db.json text of `c` (malloc'd). */
+static inline char *credentials_json(const toz_credentials *c) {
+  char *json = SENTINEL;
+  EXPECT_OK(toz_credentials_to_json(c, &json));
+  return take_string(json);
 }
 
 /* The public_key (base64url) of `c`, malloc'd. */

@@ -23,7 +23,7 @@ endforeach()
 
 set(missing "")
 foreach(fn IN LISTS declared)
-  string(REGEX MATCH "[^a-z0-9_]${fn} *\\(" used "${all_sources}")
+  string(REGEX MATCH "[^a-z0-9_]${fn}[^a-z0-9_]" used "${all_sources}")
   if(NOT used)
     list(APPEND missing "${fn}")
   endif()

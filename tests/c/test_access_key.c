@@ -4,14 +4,9 @@
 
 /* The text of `ak` as a malloc'd copy. */
 static char *key_text(const toz_access_key *ak) {
-  char *text = SENTINEL, *copy;
+  char *text = SENTINEL;
   EXPECT_OK(toz_access_key_to_string(ak, &text));
-  CHECK(text != NULL && text != SENTINEL);
-  copy = malloc(strlen(text) + 1);
-  CHECK(copy != NULL);
-  strcpy(copy, text);
-  toz_free_string(text);
-  return copy;
+  return take_string(text);
 }
 
 static void test_text_form(void) {
