@@ -63,15 +63,15 @@ pub(crate) enum Auth {
 }
 
 impl Client {
-    /// A client for registered credentials.
+    /// A client for `credentials`. Unregistered credentials (no client_id, as made by
+    /// [`Credentials::generate`]) give an *anonymous* client: it can write and read notes, signed
+    /// with its throwaway keys, and nothing that needs an account.
     pub fn new(credentials: Credentials, options: &HttpOptions) -> Result<Self> {
-        if credentials.client_id.is_empty()
-            || credentials.api_key_id.is_empty()
-            || credentials.api_secret.is_empty()
-        {
+        let registered = !credentials.client_id.is_empty();
+        if registered && (credentials.api_key_id.is_empty() || credentials.api_secret.is_empty()) {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
-                "credentials are not registered (client_id, api_key_id or api_secret is empty)",
+                "credentials have a client_id but no api_key_id or api_secret",
             ));
         }
         credentials.validate()?;

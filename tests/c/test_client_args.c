@@ -42,8 +42,17 @@ static void test_client_new(void) {
   EXPECT_OK(toz_client_new(c, OPTIONS, &client));
   toz_free_client(client);
 
+  /* Unregistered credentials give an anonymous client: notes only, nothing needing an account
+   * (refused before any request is made). */
   client = SENTINEL;
-  EXPECT_KIND(toz_client_new(unregistered, NULL, &client), INVALID_ARGUMENT);
+  EXPECT_OK(toz_client_new(unregistered, NULL, &client));
+  {
+    char *record = SENTINEL;
+    EXPECT_KIND(toz_client_write_record(client, "t", "{\"a\":\"b\"}", NULL, &record), INVALID_ARGUMENT);
+    CHECK(record == SENTINEL);
+  }
+  toz_free_client(client);
+  client = SENTINEL;
   EXPECT_KIND(toz_client_new(remote, NULL, &client), INSECURE_TRANSPORT);
   EXPECT_KIND(toz_client_new(c, "{\"timeout_ms\":", &client), JSON);
   EXPECT_KIND(toz_client_new(c, "{\"no_such_option\":1}", &client), JSON);
