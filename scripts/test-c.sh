@@ -5,6 +5,10 @@
 # Also checks that the native link libraries CMake and toz.pc give for libtoz.a match rustc's.
 # Installs cmake, valgrind, pkg-config and g++ with apt-get when they are missing (as root).
 set -euo pipefail
+# The live C tests need a server: run the whole script next to one (its variables reach ctest).
+if [[ -z "${TOZ_TEST_API_URL:-}" ]]; then
+  exec "$(dirname "${BASH_SOURCE[0]}")/with-server.sh" --release -- "${BASH_SOURCE[0]}" "$@"
+fi
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # --- tools ------------------------------------------------------------------------------------

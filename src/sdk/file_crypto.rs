@@ -35,10 +35,11 @@ pub struct EncryptedFile {
     pub checksum: String,
 }
 
-/// Writes through to `inner` while counting and hashing the bytes.
+/// Writes through to `inner` while counting the bytes and handing a copy of them to a hashing
+/// thread: MD5 is as slow as the encryption itself, so on two cores it runs alongside it.
 struct HashingWriter<'a, W: Write> {
     inner: &'a mut W,
-    md5: crypto::Md5,
+    hasher: std::sync::mpsc::SyncSender<Vec<u8>>,
     written: u64,
 }
 
@@ -47,7 +48,8 @@ impl<W: Write> HashingWriter<'_, W> {
         self.inner
             .write_all(bytes)
             .map_err(|e| Error::from(e).context("writing the encrypted file"))?;
-        self.md5.update(bytes);
+        // The hashing thread only ends early if it panicked; join() below reports that.
+        let _ = self.hasher.send(bytes.to_vec());
         self.written += bytes.len() as u64;
         Ok(())
     }
@@ -75,14 +77,43 @@ pub fn encrypt_stream(
     output: &mut impl Write,
     progress: &mut dyn FnMut(u64),
 ) -> Result<EncryptedFile> {
+    // A few blocks in flight bound the memory the hashing thread may hold.
+    let (hasher, blocks) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(move || {
+            let mut md5 = crypto::Md5::default();
+            for block in blocks {
+                md5.update(&block);
+            }
+            md5.finish_base64()
+        });
+        let mut out = HashingWriter {
+            inner: output,
+            hasher,
+            written: 0,
+        };
+        let size = encrypt_blocks(ak, input, &mut out, progress);
+        drop(out.hasher);
+        let checksum = hashing
+            .join()
+            .map_err(|_| Error::new(ErrorKind::Crypto, "checksum thread failed"))?;
+        Ok(EncryptedFile {
+            size: size?,
+            checksum,
+        })
+    })
+}
+
+/// The encryption proper: header, then every block, looking one block ahead.
+fn encrypt_blocks<W: Write>(
+    ak: &AccessKey,
+    input: &mut impl Read,
+    out: &mut HashingWriter<'_, W>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
     let dk = crypto::random_key();
     let edk_nonce: [u8; NONCE_BYTES] = crypto::random_array();
     let edk = crypto::secretbox_seal(&dk[..], &edk_nonce, ak.bytes());
-    let mut out = HashingWriter {
-        inner: output,
-        md5: crypto::Md5::default(),
-        written: 0,
-    };
     out.put(
         format!(
             "3.{}.{}.",
@@ -120,10 +151,7 @@ pub fn encrypt_stream(
     out.inner
         .flush()
         .map_err(|e| Error::from(e).context("writing the encrypted file"))?;
-    Ok(EncryptedFile {
-        size: out.written,
-        checksum: out.md5.finish_base64(),
-    })
+    Ok(out.written)
 }
 
 fn corrupt(why: &str) -> Error {

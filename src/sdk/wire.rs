@@ -980,6 +980,29 @@ mod tests {
     }
 
     #[test]
+    fn note_input_tolerates_nulls_and_output_omits_eacp() {
+        let n: Note = serde_json::from_value(json!({
+            "note_id": null, "id_string": null, "mode": "sodium", "recipient_signing_key": "r",
+            "writer_signing_key": "w", "writer_encryption_key": "e", "encrypted_access_key": "k",
+            "data": {"a": "b"}, "plain": null, "max_views": null, "views": null, "expires": null,
+            "eacp": null, "created_at": null, "is_secret": false
+        }))
+        .unwrap();
+        assert_eq!((n.max_views, n.views, n.expires), (-1, 0, false));
+        let v = serde_json::to_value(&n).unwrap();
+        assert!(v.get("eacp").is_none() && v.get("file_meta").is_none());
+        assert_eq!(v["mode"], "sodium");
+    }
+
+    #[test]
+    fn file_meta_out_has_every_key() {
+        let v = serde_json::to_value(FileMetaOut::default()).unwrap();
+        for k in ["file_url", "file_name", "checksum", "compression", "size"] {
+            assert!(v.get(k).is_some(), "{k}");
+        }
+    }
+
+    #[test]
     fn token_permissions_default_enabled() {
         let t: CreateTokenRequest =
             serde_json::from_value(json!({"name": "n", "permissions": {"one_time": true}}))
@@ -993,6 +1016,11 @@ mod tests {
 
 fn unlimited_views() -> i64 {
     -1
+}
+
+/// `max_views`: absent or `null` (PY sends nulls for unset keys) means unlimited.
+fn views_or_unlimited<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    Ok(Option::<i64>::deserialize(d)?.unwrap_or(-1))
 }
 
 /// A note as written to and returned by `/v2/storage/notes`. `eacp` and `file_meta` are
@@ -1034,17 +1062,17 @@ pub struct Note {
     /// Signed object salt (§9.3).
     #[serde(default, deserialize_with = "null_as_default")]
     pub signature: String,
-    /// Reads allowed; -1 = unlimited (the default).
-    #[serde(default = "unlimited_views")]
+    /// Reads allowed; -1 = unlimited (the default; also for `null`).
+    #[serde(default = "unlimited_views", deserialize_with = "views_or_unlimited")]
     pub max_views: i64,
     /// Reads so far.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub views: i64,
     /// Expiry time (RFC 3339); honoured when `expires` is true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<String>,
     /// Whether `expiration` applies.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub expires: bool,
     /// Extended access control policies; omitted when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1070,6 +1098,28 @@ pub struct FileMeta {
     #[serde(default)]
     pub checksum: String,
     /// Always "raw".
+    #[serde(default)]
+    pub compression: String,
+    /// Encrypted size in bytes.
+    #[serde(default)]
+    pub size: u64,
+}
+
+/// `file_meta` as the server returns it on a committed file record: every key is present,
+/// because PY indexes each one (§8.2). `file_url` is a download URL only in the answer to
+/// `GET /v1/storage/files/<id>`, and `""` elsewhere; `file_name` is `""` when none was given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileMetaOut {
+    /// Download URL, or `""`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub file_url: String,
+    /// Name given at upload, or `""`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub file_name: String,
+    /// Standard padded base64 of the MD5 of the encrypted file.
+    #[serde(default)]
+    pub checksum: String,
+    /// "raw".
     #[serde(default)]
     pub compression: String,
     /// Encrypted size in bytes.
