@@ -40,6 +40,7 @@ stage "Go binding" bindings/go/test.sh
 stage "Kotlin binding" bindings/kotlin/test.sh
 stage "Swift binding" bindings/swift/test.sh
 stage "cross-binding interop" scripts/test-interop.sh
+stage "Dashboard in headless Chromium" tests/dashboard/run.sh
 
 echo
 echo "=== summary"
