@@ -73,7 +73,8 @@ pub unsafe extern "C" fn toz_register(
 /// client that can only write and read notes.
 ///
 /// **Ownership**: `*client_out` is owned by the caller (`toz_free_client`).
-/// **Errors**: `TOZ_ERROR_KIND_INVALID_ARGUMENT` for unregistered credentials or a bad URL,
+/// **Errors**: `TOZ_ERROR_KIND_INVALID_ARGUMENT` for credentials with a client id but no API key,
+/// or a bad URL,
 /// `TOZ_ERROR_KIND_INSECURE_TRANSPORT`, `TOZ_ERROR_KIND_JSON` for bad options.
 #[unsafe(no_mangle)]
 #[must_use]

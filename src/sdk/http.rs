@@ -415,6 +415,11 @@ fn transport_error(e: ureq::Error) -> Error {
         U::ConnectionFailed => Error::new(ErrorKind::Network, "could not connect to the server"),
         U::Io(io) => match io.kind() {
             std::io::ErrorKind::TimedOut => Error::new(ErrorKind::Timeout, "the request timed out"),
+            // rustls reports certificate and handshake failures as InvalidData I/O errors.
+            std::io::ErrorKind::InvalidData => Error::new(
+                ErrorKind::Tls,
+                "TLS failed: the server's certificate could not be verified or it does not speak TLS",
+            ),
             kind => Error::new(ErrorKind::Network, format!("network error: {kind}")),
         },
         U::BodyExceedsLimit(_) => Error::new(ErrorKind::Network, "response too large"),

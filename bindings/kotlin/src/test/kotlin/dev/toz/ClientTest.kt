@@ -358,11 +358,7 @@ class ClientTest {
             val untrusted = assertThrows<TozException> {
                 Toz.register(url, TestEnv.token, "x", false, Options(timeoutMs = 5000, retries = 0))
             }
-            // KNOWN LIBRARY ISSUE: header says TLS (kind 15) for a failed certificate verification,
-            // but libtoz reports NETWORK "network error: invalid data" (ureq surfaces rustls errors
-            // as io::ErrorKind::InvalidData, which src/sdk/http.rs maps to NETWORK). Tighten this to
-            // TlsException once the library maps it.
-            assertTrue(untrusted is TlsException || untrusted is NetworkException, untrusted.toString())
+            assertTrue(untrusted is TlsException, untrusted.toString())
             // Trusting the certificate through ca_bundle, the request reaches the fake server.
             val answered = assertThrows<UnauthorizedException> {
                 Toz.register(url, TestEnv.token, "x", false, Options(timeoutMs = 5000, retries = 0, caBundle = pem))
