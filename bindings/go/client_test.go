@@ -60,9 +60,20 @@ func TestNewClientOptionsAndFailures(t *testing.T) {
 		t.Fatalf("client with every option: %v", err)
 	}
 
+	// Unregistered credentials give an anonymous client: notes only; the rest is refused before
+	// any request, even with a live server.
 	unregistered := must(toz.GenerateCredentials(e.apiURL))(t)
 	defer unregistered.Close()
-	_, err := toz.NewClient(unregistered, nil)
+	anonymous := must(toz.NewClient(unregistered, nil))(t)
+	defer anonymous.Close()
+	if info := must(anonymous.PublicInfo())(t); *info != *must(unregistered.PublicInfo())(t) || info.ClientID != "" {
+		t.Fatalf("anonymous PublicInfo = %+v", info)
+	}
+	_, err := anonymous.WriteRecord("anonymous", map[string]string{"a": "b"}, nil)
+	if te := wantKind(t, err, toz.ErrInvalidArgument); !strings.Contains(te.Message, "unregistered") {
+		t.Fatalf("anonymous WriteRecord: %v", te)
+	}
+	_, err = anonymous.Query(&toz.QueryRequest{ContentTypes: []string{"anonymous"}})
 	wantKind(t, err, toz.ErrInvalidArgument)
 	_, err = toz.NewClient(nil, nil)
 	wantKind(t, err, toz.ErrNullArgument)

@@ -47,6 +47,11 @@ type PublicInfo struct {
 	APIURL           string `json:"api_url"`
 }
 
+// NoteRecipient addresses a note to the holder of these credentials.
+func (i *PublicInfo) NoteRecipient() NoteRecipient {
+	return NoteRecipient{PublicKey: i.PublicKey, PublicSigningKey: i.PublicSigningKey}
+}
+
 // SealOptions are the Argon2id work factors of [Credentials.Seal]: at least 1 pass and 8 MiB.
 type SealOptions struct {
 	Opslimit uint64 `json:"opslimit"` // passes

@@ -30,7 +30,20 @@ type Meta struct {
 	Created      string            `json:"created,omitempty"`
 	LastModified string            `json:"last_modified,omitempty"`
 	Version      string            `json:"version,omitempty"`
-	FileMeta     json.RawMessage   `json:"file_meta,omitempty"`
+	FileMeta     *FileMeta         `json:"file_meta,omitempty"` // only for file records
+}
+
+// FileMeta is the file_meta of a file record ([Client.WriteFile]).
+type FileMeta struct {
+	// FileURL is where the server serves the encrypted bytes (on records read back).
+	FileURL string `json:"file_url,omitempty"`
+	// FileName is the name of the file given at upload.
+	FileName string `json:"file_name,omitempty"`
+	// Checksum is the standard padded base64 of the MD5 of the encrypted file.
+	Checksum    string `json:"checksum"`
+	Compression string `json:"compression"` // "raw"
+	// Size is the encrypted size in bytes.
+	Size uint64 `json:"size"`
 }
 
 // Record is a record with its plaintext data.
@@ -172,4 +185,50 @@ type PublicKey struct {
 // SigningKey is a client's Ed25519 public signing key (base64url).
 type SigningKey struct {
 	Ed25519 string `json:"ed25519,omitempty"`
+}
+
+// NoteRecipient is who a note is for: the recipient's public keys (base64url), as in its
+// [PublicInfo] ([PublicInfo.NoteRecipient]).
+type NoteRecipient struct {
+	PublicKey        string `json:"public_key"`         // Curve25519: the note is encrypted to it
+	PublicSigningKey string `json:"public_signing_key"` // Ed25519: only its holder may read the note
+}
+
+// NoteOptions are the options of a new note; zero fields are left out. An anonymous writer
+// cannot name a note and gets the server's default limits.
+type NoteOptions struct {
+	// IDString is a globally unique name to read the note by ([Client.ReadNoteByName]); it is
+	// required by [Client.ReplaceNote].
+	IDString string `json:"id_string,omitempty"`
+	// MaxViews is how many reads are allowed; 0 leaves it out, and that and -1 mean unlimited.
+	MaxViews int64 `json:"max_views,omitempty"`
+	// Expiration is the RFC 3339 time after which the note is gone.
+	Expiration string            `json:"expiration,omitempty"`
+	Type       string            `json:"type,omitempty"`
+	Plain      map[string]string `json:"plain,omitempty"` // plaintext metadata
+}
+
+// Note is a note as stored ([Client.WriteNote]: Data encrypted) or as read ([Client.ReadNote]:
+// Data decrypted and every signature verified).
+type Note struct {
+	NoteID   string `json:"note_id,omitempty"`
+	IDString string `json:"id_string"`
+	// ClientID is the writer's client id; "" for an anonymous writer.
+	ClientID            string            `json:"client_id,omitempty"`
+	Mode                string            `json:"mode"`
+	RecipientSigningKey string            `json:"recipient_signing_key"`
+	WriterSigningKey    string            `json:"writer_signing_key"`
+	WriterEncryptionKey string            `json:"writer_encryption_key"`
+	EncryptedAccessKey  string            `json:"encrypted_access_key"`
+	Type                string            `json:"type"`
+	Data                map[string]string `json:"data"`
+	Plain               map[string]string `json:"plain"`
+	FileMeta            json.RawMessage   `json:"file_meta,omitempty"`
+	Signature           string            `json:"signature"`
+	MaxViews            int64             `json:"max_views"` // -1: unlimited
+	Views               int64             `json:"views"`
+	Expiration          string            `json:"expiration,omitempty"`
+	Expires             bool              `json:"expires"` // whether Expiration applies
+	EACP                json.RawMessage   `json:"eacp,omitempty"`
+	CreatedAt           string            `json:"created_at,omitempty"`
 }

@@ -79,9 +79,20 @@ pub struct ServeArgs {
     /// error, warn, info, debug or trace.
     #[arg(long, env = "TOZ_LOG_LEVEL", default_value = "info")]
     pub log_level: tracing::Level,
-    /// Largest accepted request body in MiB.
+    /// Largest accepted request body in MiB (file uploads are streamed and not limited by it).
     #[arg(long, env = "TOZ_MAX_BODY_MIB", default_value_t = 8)]
     pub max_body_mib: usize,
+    /// Directory for file bytes. Default: `blobs/` beside the SQLite database; on PostgreSQL,
+    /// large objects in the database. Servers sharing a PostgreSQL database must share it too.
+    #[arg(long, env = "TOZ_BLOB_DIR")]
+    pub blob_dir: Option<std::path::PathBuf>,
+    /// Base URL clients reach this server at, used in file upload and download URLs (e.g.
+    /// https://toz.example.com behind a TLS proxy). Default: http:// and the request's Host.
+    #[arg(long, env = "TOZ_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Lifetime in seconds of file upload and download URLs.
+    #[arg(long, env = "TOZ_FILE_URL_SECS", default_value_t = 3600, value_parser = clap::value_parser!(i64).range(1..))]
+    pub file_url_secs: i64,
 }
 
 /// `account` subcommands.

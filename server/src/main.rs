@@ -1,5 +1,6 @@
 //! toz-server: a self-hosted server speaking the TozStore (E3DB) protocol.
 
+mod blobs;
 mod cli;
 mod config;
 mod http;
@@ -54,7 +55,17 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .with_target(false)
         .with_ansi(ansi)
         .init();
-    let store = config::open_store(&args.db.database, args.db.options()).await?;
+    if let Some(url) = &args.public_url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        return Err("--public-url must start with http:// or https://".into());
+    }
+    let (store, blobs) = config::open_serving(
+        &args.db.database,
+        args.db.options(),
+        args.blob_dir.as_deref(),
+    )
+    .await?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
@@ -62,33 +73,49 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     // The first stdout line is part of the contract: tests and scripts read the port from it.
     println!("listening on http://{addr}");
     let _ = std::io::stdout().flush();
-    tracing::info!(backend = store.backend(), %addr, "toz-server started");
-
-    let purge_store = store.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            if let Err(e) = purge_store.purge_expired(time::now_micros()).await {
-                tracing::warn!(error = ?e, "could not purge expired tokens and nonces");
-            }
-        }
-    });
+    tracing::info!(backend = store.backend(), blobs = %blobs.describe(), %addr, "toz-server started");
 
     let config = http::HttpConfig {
         body_limit: args.max_body_mib * 1024 * 1024,
+        file_url_secs: args.file_url_secs,
+        public_url: args.public_url.clone(),
         ..Default::default()
     };
-    let app = http::service(http::AppState {
+    let state = http::AppState {
         store,
+        blobs: Arc::new(blobs),
         config: Arc::new(config),
-    });
+    };
+    tokio::spawn(housekeeping(state.clone()));
+    let app = http::service(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!("toz-server stopped");
     Ok(())
+}
+
+/// Every minute: expired tokens, nonces, notes and download URLs, and abandoned uploads. At start
+/// and every hour: blob files no row refers to (left by a crash between writing a blob and
+/// recording it), once they are an hour old.
+async fn housekeeping(state: http::AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    for round in 0u64.. {
+        tick.tick().await;
+        if let Err(e) = state.store.purge_expired(time::now_micros()).await {
+            tracing::warn!(error = ?e, "could not purge expired tokens, nonces and notes");
+        }
+        http::files::purge_abandoned(&state).await;
+        if round % 60 == 0 {
+            let grace = std::time::Duration::from_secs(3600);
+            match state.blobs.sweep(state.store.as_ref(), grace).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "removed orphaned blob files"),
+                Err(e) => tracing::warn!(error = %e, "could not sweep the blob directory"),
+            }
+        }
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish before the process exits.

@@ -1,4 +1,5 @@
-//! Server-issued secrets (API secrets, registration tokens, OAuth and account session tokens).
+//! Server-issued secrets (API secrets, registration tokens, OAuth and account session tokens, the
+//! secrets in file upload and download URLs).
 //!
 //! Each is 32 bytes from libsodium's CSPRNG, shown to its owner once as 64 lower-case hex chars
 //! (the form Tozny's service used, spec §1.1), and stored only as a domain-separated BLAKE2b-256
@@ -18,6 +19,10 @@ pub enum Kind {
     AccessToken,
     /// An account session token.
     AccountSession,
+    /// The secret in a file upload URL.
+    UploadUrl,
+    /// The secret in a file download URL.
+    DownloadUrl,
 }
 
 impl Kind {
@@ -27,6 +32,8 @@ impl Kind {
             Kind::RegistrationToken => b"toz-server/registration-token/v1\0",
             Kind::AccessToken => b"toz-server/access-token/v1\0",
             Kind::AccountSession => b"toz-server/account-session/v1\0",
+            Kind::UploadUrl => b"toz-server/upload-url/v1\0",
+            Kind::DownloadUrl => b"toz-server/download-url/v1\0",
         }
     }
 }

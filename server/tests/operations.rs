@@ -153,3 +153,65 @@ fn postgres_two_instances_act_as_one() {
     let ok = statuses.iter().filter(|s| **s == 201).count();
     assert_eq!(ok, 1);
 }
+
+/// Two servers on one PostgreSQL database serve each other's files: in large objects (the
+/// default) and in a directory both are given (`--blob-dir`). A server that writes new files to a
+/// directory still serves the large objects written before.
+#[test]
+fn postgres_two_instances_serve_each_others_files() {
+    let Some(db) = Db::new(Backend::Postgres) else {
+        return;
+    };
+    let blob_dir = tempfile::tempdir().unwrap();
+    let dir = blob_dir.path().to_str().unwrap().to_string();
+    let work = tempfile::tempdir().unwrap();
+    let plain: Vec<u8> = (0..200_000u32).map(|i| (i * 7 + i / 251) as u8).collect();
+    let path = work.path().join("plain.bin");
+    std::fs::write(&path, &plain).unwrap();
+    let mut earlier: Option<(Client, String)> = None;
+    for extra in [vec![], vec!["--blob-dir", dir.as_str()]] {
+        let a = Server::start_with(&db.url, &extra);
+        let b = Server::start_with(&db.url, &extra);
+        let acct = Account::create(&a);
+        let w = Client::register(&a, &acct.token, "files-on-a");
+        let on = |server: &Server, who: &Client| {
+            let mut creds = who.creds.clone();
+            creds.api_url = server.url.clone();
+            toz::sdk::Client::new(creds, &toz::sdk::http::HttpOptions::default()).unwrap()
+        };
+        let read_back = |client: &toz::sdk::Client, id: &str| {
+            let dest = work
+                .path()
+                .join(format!("out-{}", toz::sdk::crypto::random_uuid_v4()));
+            client.read_file(id, &dest, &mut |_, _, _| {}).unwrap();
+            assert_eq!(std::fs::read(&dest).unwrap(), plain);
+        };
+        let id = on(&a, &w)
+            .write_file("multi-file", &path, Default::default(), &mut |_, _, _| {})
+            .unwrap()
+            .meta
+            .record_id
+            .unwrap();
+        read_back(&on(&b, &w), &id);
+        let id2 = on(&b, &w)
+            .write_file("multi-file", &path, Default::default(), &mut |_, _, _| {})
+            .unwrap()
+            .meta
+            .record_id
+            .unwrap();
+        read_back(&on(&a, &w), &id2);
+        if let Some((old_writer, old_id)) = &earlier {
+            // Written to large objects by the first pair, served by a pair using a directory.
+            read_back(&on(&b, old_writer), old_id);
+            let files = std::fs::read_dir(&dir)
+                .unwrap()
+                .filter(|e| e.as_ref().unwrap().file_name() != "tmp")
+                .count();
+            assert_eq!(
+                files, 2,
+                "the second pair's blobs are in the shared directory"
+            );
+        }
+        earlier = Some((w, id));
+    }
+}

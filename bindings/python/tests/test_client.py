@@ -4,6 +4,7 @@ authorizers, client info and recovery by the account's backup client, with their
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Callable, List
 
 import pytest
@@ -55,15 +56,29 @@ def test_transport_failures(env: Env) -> None:
         toz.register(env.api_url, env.token, "")
 
 
-def test_client_options_and_unregistered_credentials(env: Env) -> None:
+def test_client_options_and_unregistered_credentials(env: Env, tmp_path: Path) -> None:
     creds = toz.register(env.api_url, env.token, "py-options")
     with pytest.raises(toz.JsonError):
         toz.Client(creds, {"no_such_option": 1})
     with pytest.raises(toz.JsonError):
         toz.Client(creds, {"timeout_ms": "soon"})
     toz.Client(creds, {}).close()
-    with pytest.raises(toz.InvalidArgumentError):
-        toz.Client(toz.Credentials.generate(env.api_url))
+    # Unregistered credentials give an anonymous client: notes only. Everything else is refused
+    # before any request, even against a live server.
+    unregistered = toz.Credentials.generate(env.api_url)
+    with toz.Client(unregistered) as anonymous:
+        assert anonymous.public_info() == unregistered.public_info()
+        assert anonymous.public_info().client_id == ""
+        with pytest.raises(toz.InvalidArgumentError, match="unregistered"):
+            anonymous.write_record("py-anonymous", {"a": "b"})
+        with pytest.raises(toz.InvalidArgumentError, match="unregistered"):
+            anonymous.query(content_types=["py-anonymous"])
+        (tmp_path / "f").write_bytes(b"bytes")
+        with pytest.raises(toz.InvalidArgumentError, match="unregistered"):
+            anonymous.write_file("py-anonymous", tmp_path / "f")
+        with pytest.raises(toz.InvalidArgumentError, match="unregistered"):
+            anonymous.read_file(UNKNOWN_ID, tmp_path / "out")
+        assert not (tmp_path / "out").exists()
 
 
 def test_client_keeps_its_own_copy_of_the_credentials(party: MakeParty, record_type: str) -> None:

@@ -46,6 +46,8 @@ def test_every_header_function_is_declared_with_matching_types() -> None:
         "char **": _ffi._OUT,
         "bool": ctypes.c_bool,
         "char *": ctypes.c_void_p,  # toz_free_string takes back an owned string
+        "toz_progress_fn": _ffi.PROGRESS_FN,  # the file transfers' progress callback
+        "void *": ctypes.c_void_p,  # its user_data
     }
     returns = {
         "struct toz_error *": ctypes.c_void_p,  # owned error, kept as a pointer to free
@@ -67,6 +69,22 @@ def test_every_header_function_is_declared_with_matching_types() -> None:
             else:  # a handle or error pointer
                 assert param.startswith(("const struct toz_", "struct toz_")), (name, param)
                 assert ctype is ctypes.c_void_p, (name, param)
+
+
+def test_progress_callback_type_matches_the_header_typedef() -> None:
+    typedef = re.search(r"typedef (\w+) \(\*toz_progress_fn\)\(([^)]*)\);", header_text())
+    assert typedef, "toz_progress_fn typedef not found"
+    params = [re.sub(r"\s*\b\w+$", "", " ".join(p.split())) for p in typedef.group(2).split(",")]
+    assert (typedef.group(1), params) == ("void", ["void *", "uint32_t", "uint64_t", "uint64_t"])
+    assert _ffi.PROGRESS_FN._restype_ is None
+    assert tuple(_ffi.PROGRESS_FN._argtypes_) == (
+        ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint64, ctypes.c_uint64
+    )
+    uses = [n for n, (_, params) in header_prototypes().items() if "toz_progress_fn" in params]
+    assert sorted(uses) == ["toz_client_read_file", "toz_client_write_file"]
+    for name in uses:  # the callback is always followed by its user_data
+        params = header_prototypes()[name][1]
+        assert params[params.index("toz_progress_fn") + 1] == "void *", name
 
 
 def test_version_and_abi_match_the_header() -> None:
@@ -310,3 +328,157 @@ def test_profiles_live_under_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     with pytest.raises(toz.TozIOError, match="HOME"):
         toz.Credentials.load_profile("work")
     assert not os.path.exists(tmp_path / "escape")
+
+
+# --- notes, files and the anonymous client, without a server ----------------------------------
+
+NOWHERE = "http://127.0.0.1:1"  # loopback port nobody listens on
+
+
+def anonymous_client() -> toz.Client:
+    return toz.Client(toz.Credentials.generate(NOWHERE), {"retries": 0, "timeout_ms": 3000})
+
+
+def test_anonymous_client_is_refused_everything_but_notes_before_any_request(tmp_path: Path) -> None:
+    creds = toz.Credentials.generate(NOWHERE)
+    with toz.Client(creds) as client:
+        info = client.public_info()
+        assert info == creds.public_info() and info.client_id == ""
+        # Refused by the library before a connection is tried (else: NetworkError).
+        with pytest.raises(toz.InvalidArgumentError, match="unregistered"):
+            client.write_record("t", {"a": "b"})
+        with pytest.raises(toz.InvalidArgumentError, match="unregistered"):
+            client.share("t", "3d1f8f0e-6e7e-4d55-9d43-6a3a3f0c0a11")
+        src = tmp_path / "src"
+        src.write_bytes(b"hello")
+        calls: List[Tuple[object, int, int]] = []
+        with pytest.raises(toz.InvalidArgumentError, match="unregistered"):
+            client.write_file("t", src, progress=lambda *a: calls.append(a))
+        with pytest.raises(toz.InvalidArgumentError, match="unregistered"):
+            client.read_file("3d1f8f0e-6e7e-4d55-9d43-6a3a3f0c0a11", tmp_path / "dst",
+                             progress=lambda *a: calls.append(a))
+        assert calls == [] and sorted(os.listdir(tmp_path)) == ["src"]
+        # Notes are attempted: the request reaches the network layer.
+        recipient = toz.Credentials.generate().public_info()
+        with pytest.raises(toz.NetworkError):
+            client.write_note({"a": "b"}, recipient)
+        with pytest.raises(toz.NetworkError):
+            client.read_note("3d1f8f0e-6e7e-4d55-9d43-6a3a3f0c0a11")
+
+
+def test_note_arguments_are_checked_before_any_request() -> None:
+    recipient = toz.Credentials.generate().public_info()
+    keys = toz.NoteRecipient.from_public_info(recipient)
+    assert keys == toz.NoteRecipient(recipient.public_key, recipient.public_signing_key)
+    with anonymous_client() as client:
+        # The three recipient forms all reach the network (and fail there, not before).
+        for to in (recipient, keys, {"public_key": keys.public_key,
+                                     "public_signing_key": keys.public_signing_key}):
+            with pytest.raises(toz.NetworkError):
+                client.write_note({"a": "b"}, to, max_views=2)
+        with pytest.raises(toz.JsonError):  # missing public_signing_key
+            client.write_note({"a": "b"}, {"public_key": keys.public_key})
+        with pytest.raises(toz.InvalidArgumentError, match="public_key"):
+            client.write_note({"a": "b"}, toz.NoteRecipient("not-a-key", keys.public_signing_key))
+        with pytest.raises(toz.JsonError):
+            client.write_note({"n": 1}, keys)  # type: ignore[dict-item]
+        with pytest.raises(toz.JsonError):
+            client.write_note({"a": "b"}, keys, {"no_such_option": 1})
+        with pytest.raises(toz.JsonError):
+            client.write_note({"a": "b"}, keys, toz.NoteOptions(max_views="two"))  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            client.write_note({"a": "b"}, keys, toz.NoteOptions(id_string="x"), max_views=1)
+        with pytest.raises(TypeError):
+            client.write_note({"a": "b"}, keys, no_such_option=1)
+        with pytest.raises(toz.InvalidArgumentError, match="id_string"):
+            client.replace_note({"a": "b"}, keys)
+        with pytest.raises(toz.InvalidArgumentError, match="id_string"):
+            client.replace_note({"a": "b"}, keys, toz.NoteOptions(max_views=1))
+        with pytest.raises(toz.NetworkError):  # named: attempted
+            client.replace_note({"a": "b"}, keys, id_string="py-name")
+        with pytest.raises(toz.InvalidArgumentError, match="NUL"):
+            client.read_note("a\0b")
+        with pytest.raises(toz.InvalidUtf8Error):
+            client.read_note_by_name("\udcff")
+        with pytest.raises(toz.InvalidUtf8Error):
+            client.delete_note("\udcff")
+        with pytest.raises(toz.NullArgumentError, match="note_id"):  # None crosses as NULL
+            client.read_note(None)  # type: ignore[arg-type]
+
+
+def test_file_arguments_are_checked_before_any_request(tmp_path: Path) -> None:
+    with anonymous_client() as client:
+        with pytest.raises(toz.NotFoundError, match="file to upload"):
+            client.write_file("t", tmp_path / "missing")
+        (tmp_path / "src").write_bytes(b"x")
+        with pytest.raises(toz.JsonError):
+            client.write_file("t", tmp_path / "src", {"size": 5})  # type: ignore[dict-item]
+        with pytest.raises(toz.InvalidArgumentError, match="NUL"):
+            client.write_file("t", str(tmp_path / "src") + "\0")
+        with pytest.raises(toz.InvalidUtf8Error):
+            client.read_file("\udcff", tmp_path / "dst")
+        with pytest.raises(TypeError):
+            client.read_file("id", b"/tmp/bytes-path")  # type: ignore[arg-type]
+    assert sorted(os.listdir(tmp_path)) == ["src"]
+
+
+def test_every_new_client_call_raises_closed_after_close(tmp_path: Path) -> None:
+    client = anonymous_client()
+    keys = toz.Credentials.generate().public_info()
+    client.close()
+    calls = {
+        "public_info": lambda: client.public_info(),
+        "write_note": lambda: client.write_note({"a": "b"}, keys),
+        "replace_note": lambda: client.replace_note({"a": "b"}, keys, id_string="n"),
+        "read_note": lambda: client.read_note("n"),
+        "read_note_by_name": lambda: client.read_note_by_name("n"),
+        "delete_note": lambda: client.delete_note("n"),
+        "write_file": lambda: client.write_file("t", tmp_path / "f"),
+        "read_file": lambda: client.read_file("r", tmp_path / "f"),
+    }
+    for name, fn in calls.items():
+        with pytest.raises(toz.ClosedError):
+            fn()
+
+
+def test_progress_trampoline_reports_stages_and_keeps_exceptions_for_later() -> None:
+    from toz.client import _stage
+
+    seen: List[Tuple[object, int, int]] = []
+    trampoline = _ffi.ProgressTrampoline(lambda *a: seen.append(a), _stage)
+    # A call through the C function pointer, as libtoz makes it.
+    trampoline.c_function(None, 1, 5, 10)
+    trampoline.c_function(None, 3, 10, 10)
+    trampoline.c_function(None, 9, 1, 2)  # a stage newer than this binding stays an int
+    assert seen == [(toz.ProgressStage.ENCRYPTING, 5, 10), (toz.ProgressStage.DOWNLOADING, 10, 10), (9, 1, 2)]
+    assert type(seen[0][0]) is toz.ProgressStage and type(seen[2][0]) is int
+    trampoline.raise_pending()  # nothing pending
+
+    def boom(stage: object, done: int, total: int) -> None:
+        seen.append((stage, done, total))
+        raise KeyError(f"boom at {done}")
+
+    seen.clear()
+    failing = _ffi.ProgressTrampoline(boom, _stage)
+    failing.c_function(None, 2, 1, 3)  # the exception does not cross the C frame
+    failing.c_function(None, 2, 2, 3)  # nor is the callable called again after it failed
+    assert seen == [(toz.ProgressStage.UPLOADING, 1, 3)]
+    with pytest.raises(KeyError, match="boom at 1"):
+        failing.raise_pending()
+    failing.raise_pending()  # raised once
+
+    null = _ffi.ProgressTrampoline(None, _stage)
+    assert not null.c_function  # NULL: libtoz reports nothing
+
+
+def test_file_meta_is_parsed_and_written_back_with_wire_names() -> None:
+    wire = {"meta": {"record_id": "r", "writer_id": "w", "user_id": "w", "type": "t", "plain": {},
+                     "version": "v", "file_meta": {"file_url": "http://x/f", "file_name": "a.bin",
+                                                   "checksum": "c==", "compression": "raw", "size": 42}},
+            "data": {}}
+    rec = toz.Record.from_json(wire)
+    assert rec.meta.file_meta == toz.FileMeta(checksum="c==", compression="raw", size=42,
+                                              file_name="a.bin", file_url="http://x/f")
+    assert rec.to_json()["meta"]["file_meta"] == wire["meta"]["file_meta"]
+    plain = toz.Record.from_json({"meta": {"type": "t"}, "data": {"a": "b"}})
+    assert plain.meta.file_meta is None and "file_meta" not in plain.to_json()["meta"]

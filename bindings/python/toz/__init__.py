@@ -9,7 +9,7 @@ from __future__ import annotations
 from . import errors
 from ._ffi import ABI_VERSION, LibraryLoadError, lib
 from .access_key import AccessKey, decrypt_record, encrypt_record
-from .client import Client, register
+from .client import Client, Progress, register
 from .credentials import Credentials
 from .errors import *  # noqa: F401,F403  (ErrorKind, TozError, a class per kind family)
 from .types import (
@@ -17,8 +17,13 @@ from .types import (
     BackupEntry,
     ClientInfo,
     ClientOptions,
+    FileMeta,
     IncomingShare,
+    Note,
+    NoteOptions,
+    NoteRecipient,
     OutgoingShare,
+    ProgressStage,
     PublicInfo,
     PublicKey,
     QueryPage,
@@ -57,9 +62,15 @@ __all__ = [
     "ClientInfo",
     "ClientOptions",
     "Credentials",
+    "FileMeta",
     "IncomingShare",
     "LibraryLoadError",
+    "Note",
+    "NoteOptions",
+    "NoteRecipient",
     "OutgoingShare",
+    "Progress",
+    "ProgressStage",
     "PublicInfo",
     "PublicKey",
     "QueryPage",

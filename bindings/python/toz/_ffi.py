@@ -38,6 +38,11 @@ _H = ctypes.c_void_p  # toz_credentials * / toz_access_key * / toz_client *
 _STR = ctypes.c_char_p  # const char * input, borrowed by the library for the call
 _OUT = ctypes.POINTER(ctypes.c_void_p)  # char ** / handle ** out-parameter (owned by us)
 _BOOL = ctypes.c_bool
+_VOIDP = ctypes.c_void_p  # void *user_data, passed back to the callback unchanged
+#: ``toz_progress_fn``: void (*)(void *user_data, uint32_t stage, uint64_t done, uint64_t total).
+PROGRESS_FN = ctypes.CFUNCTYPE(
+    None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint64, ctypes.c_uint64
+)
 
 #: restype and argtypes of every function in toz.h. Owned ``char *`` outputs are ``c_void_p``
 #: so the pointer survives to be passed to toz_free_string; ``c_char_p`` results are borrowed.
@@ -51,6 +56,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "toz_access_key_wrap": (_ERR, [_H, _STR, _H, _OUT]),
     "toz_client_add_authorizer": (_ERR, [_H, _STR, _STR]),
     "toz_client_authorizers": (_ERR, [_H, _OUT]),
+    "toz_client_delete_note": (_ERR, [_H, _STR]),
     "toz_client_delete_record": (_ERR, [_H, _STR, _STR]),
     "toz_client_granted_authorizations": (_ERR, [_H, _OUT]),
     "toz_client_incoming_shares": (_ERR, [_H, _OUT]),
@@ -58,16 +64,23 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "toz_client_list_backups": (_ERR, [_H, _OUT]),
     "toz_client_new": (_ERR, [_H, _STR, _OUT]),
     "toz_client_outgoing_shares": (_ERR, [_H, _OUT]),
+    "toz_client_public_info": (_ERR, [_H, _OUT]),
     "toz_client_query": (_ERR, [_H, _STR, _OUT]),
+    "toz_client_read_file": (_ERR, [_H, _STR, _STR, PROGRESS_FN, _VOIDP, _OUT]),
+    "toz_client_read_note": (_ERR, [_H, _STR, _OUT]),
+    "toz_client_read_note_by_name": (_ERR, [_H, _STR, _OUT]),
     "toz_client_read_record": (_ERR, [_H, _STR, _STR, _OUT]),
     "toz_client_recover_credentials": (_ERR, [_H, _STR, _OUT]),
     "toz_client_remove_authorizer": (_ERR, [_H, _STR, _STR]),
+    "toz_client_replace_note": (_ERR, [_H, _STR, _STR, _STR, _OUT]),
     "toz_client_revoke": (_ERR, [_H, _STR, _STR]),
     "toz_client_revoke_on_behalf_of": (_ERR, [_H, _STR, _STR, _STR]),
     "toz_client_search": (_ERR, [_H, _STR, _OUT]),
     "toz_client_share": (_ERR, [_H, _STR, _STR]),
     "toz_client_share_on_behalf_of": (_ERR, [_H, _STR, _STR, _STR]),
     "toz_client_update_record": (_ERR, [_H, _STR, _OUT]),
+    "toz_client_write_file": (_ERR, [_H, _STR, _STR, _STR, PROGRESS_FN, _VOIDP, _OUT]),
+    "toz_client_write_note": (_ERR, [_H, _STR, _STR, _STR, _OUT]),
     "toz_client_write_record": (_ERR, [_H, _STR, _STR, _STR, _OUT]),
     "toz_credentials_from_json": (_ERR, [_STR, _OUT]),
     "toz_credentials_generate": (_ERR, [_STR, _OUT]),
@@ -203,3 +216,38 @@ def call_handle(fn: Callable[..., Optional[int]], *args: Any) -> int:
     check(fn(*args, ctypes.byref(out)))
     assert out.value, "libtoz reported success without writing the handle"
     return out.value
+
+
+class ProgressTrampoline:
+    """Carries a Python progress callable across a libtoz file transfer.
+
+    ``c_function`` is the ``toz_progress_fn`` to pass (NULL when there is no callable); it must
+    stay referenced for the whole call, which holding this object does. The library calls it
+    synchronously on the calling thread. An exception raised by the callable cannot unwind
+    through the C frames, so the trampoline catches it, stops calling the callable, and
+    :meth:`raise_pending` raises it once the C call has returned (the transfer itself runs to its
+    end: the ABI has no way to cancel it).
+    """
+
+    def __init__(
+        self, callback: Optional[Callable[[Any, int, int], None]], stage: Callable[[int], Any]
+    ) -> None:
+        self._callback = callback
+        self._stage = stage
+        self._error: Optional[BaseException] = None
+        # PROGRESS_FN() is the NULL function pointer (ctypes refuses None for a CFUNCTYPE).
+        self.c_function = PROGRESS_FN() if callback is None else PROGRESS_FN(self._report)
+
+    def _report(self, _user_data: Optional[int], stage: int, done: int, total: int) -> None:
+        if self._error is not None or self._callback is None:
+            return
+        try:
+            self._callback(self._stage(stage), done, total)
+        except BaseException as e:  # KeyboardInterrupt too: re-raised after the call
+            self._error = e
+
+    def raise_pending(self) -> None:
+        """Raises the exception the callable raised during the call, if any."""
+        error, self._error = self._error, None
+        if error is not None:
+            raise error

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Mapping, Optional, Sequence, Type, TypeVar
+from typing import Any, Callable, List, Mapping, Optional, Sequence, Type, TypeVar, Union
 
-from ._ffi import call, call_handle, call_json, enc, enc_json, lib
+from ._ffi import ProgressTrampoline, call, call_handle, call_json, enc, enc_json, lib
 from ._managed import _Managed, borrow
-from .credentials import Credentials
+from .credentials import Credentials, PathLike, _path
 from .types import (
     AuthorizerPolicy,
     BackupEntry,
     ClientInfo,
     IncomingShare,
+    Note,
+    NoteOptions,
+    NoteOptionsLike,
+    NoteRecipient,
     OptionsLike,
     OutgoingShare,
+    ProgressStage,
+    PublicInfo,
     QueryLike,
     QueryPage,
     QueryRequest,
     Record,
     RecordLike,
+    RecipientLike,
     SearchLike,
     SearchPage,
     SearchRequest,
@@ -26,6 +33,10 @@ from .types import (
 )
 
 _T = TypeVar("_T")
+
+#: ``progress(stage, done, total)``: called during a file transfer, on the calling thread, with a
+#: :class:`ProgressStage` (an ``int``: a stage newer than this binding arrives as a plain int).
+Progress = Callable[[ProgressStage, int, int], None]
 
 
 def _options(options: OptionsLike) -> Optional[bytes]:
@@ -36,6 +47,19 @@ def _request(request: Any, fields: Mapping[str, Any], cls: Type[Any], what: str)
     if request is not None and fields:
         raise TypeError(f"pass either a {cls.__name__} / dict or keyword fields, not both")
     return enc_json(wire(cls(**fields) if request is None else request), what)
+
+
+def _recipient(recipient: RecipientLike) -> bytes:
+    if isinstance(recipient, PublicInfo):
+        recipient = NoteRecipient.from_public_info(recipient)
+    return enc_json(wire(recipient), "recipient")
+
+
+def _stage(code: int) -> Union[ProgressStage, int]:
+    try:
+        return ProgressStage(code)
+    except ValueError:
+        return code
 
 
 def register(
@@ -85,6 +109,22 @@ class Client(_Managed):
 
     def _list(self, fn: Callable[..., Optional[int]], parse: Callable[[Any], _T]) -> List[_T]:
         return [parse(item) for item in self._json(fn)]
+
+    def _transfer(
+        self, fn: Callable[..., Optional[int]], progress: Optional[Progress], *args: Any
+    ) -> Record:
+        """A file call: ``fn(client, *args, progress_fn, user_data, record_json_out)``."""
+        trampoline = ProgressTrampoline(progress, _stage)
+        try:
+            return Record.from_json(self._json(fn, *args, trampoline.c_function, None))
+        finally:
+            trampoline.raise_pending()
+
+    def public_info(self) -> PublicInfo:
+        """The non-secret fields of this client's credentials (no request is made); the
+        ``client_id`` is "" for an anonymous client. Pass it to another client's
+        :meth:`write_note` to address a note to this one."""
+        return PublicInfo.from_json(self._json(lib.toz_client_public_info))
 
     # --- records ------------------------------------------------------------------------------
 
@@ -138,6 +178,100 @@ class Client(_Managed):
         """Runs a v2 search, given as for :meth:`query` (:class:`SearchRequest` fields)."""
         text = _request(request, fields, SearchRequest, "search")
         return SearchPage.from_json(self._json(lib.toz_client_search, text))
+
+    # --- notes --------------------------------------------------------------------------------
+
+    def _write_note(
+        self,
+        fn: Callable[..., Optional[int]],
+        data: Mapping[str, str],
+        recipient: RecipientLike,
+        options: Optional[NoteOptionsLike],
+        fields: Mapping[str, Any],
+    ) -> Note:
+        opts = None
+        if options is not None or fields:
+            opts = _request(options, fields, NoteOptions, "options")
+        return Note.from_json(self._json(fn, enc_json(data, "data"), _recipient(recipient), opts))
+
+    def write_note(
+        self,
+        data: Mapping[str, str],
+        recipient: RecipientLike,
+        options: Optional[NoteOptionsLike] = None,
+        **fields: Any,
+    ) -> Note:
+        """Encrypts ``data`` to ``recipient`` (a :class:`NoteRecipient`, the recipient's
+        :class:`PublicInfo`, or a dict of the two keys), signs every field and stores the note.
+        Options as a :class:`NoteOptions`, a dict, or keywords
+        (``write_note(data, bob, id_string="hello", max_views=2)``). Returns the stored note, its
+        ``data`` encrypted. A name already taken raises :class:`~toz.ConflictError`."""
+        return self._write_note(lib.toz_client_write_note, data, recipient, options, fields)
+
+    def replace_note(
+        self,
+        data: Mapping[str, str],
+        recipient: RecipientLike,
+        options: Optional[NoteOptionsLike] = None,
+        **fields: Any,
+    ) -> Note:
+        """Replaces (or creates) this writer's note named ``id_string``, atomically; arguments as
+        :meth:`write_note`, which must name the note."""
+        return self._write_note(lib.toz_client_replace_note, data, recipient, options, fields)
+
+    def read_note(self, note_id: str) -> Note:
+        """Reads a note addressed to this client's keys: ``data`` decrypted, every signature
+        verified (:class:`~toz.SignatureError` otherwise). Each read counts against the note's
+        views; :class:`~toz.NotFoundError` once they or its time ran out."""
+        return Note.from_json(self._json(lib.toz_client_read_note, enc(note_id, "note_id")))
+
+    def read_note_by_name(self, id_string: str) -> Note:
+        """Reads a note by its name (``id_string``), as :meth:`read_note`."""
+        return Note.from_json(
+            self._json(lib.toz_client_read_note_by_name, enc(id_string, "id_string"))
+        )
+
+    def delete_note(self, note_id: str) -> None:
+        """Deletes a note this client wrote."""
+        self._do(lib.toz_client_delete_note, enc(note_id, "note_id"))
+
+    # --- files --------------------------------------------------------------------------------
+
+    def write_file(
+        self,
+        record_type: str,
+        path: PathLike,
+        plain: Optional[Mapping[str, str]] = None,
+        progress: Optional[Progress] = None,
+    ) -> Record:
+        """Encrypts the file at ``path`` (streamed, in constant memory) and stores it as a record
+        of ``record_type``; returns the record, with ``meta.file_meta``.
+
+        ``progress(stage, done, total)`` is called on this thread as the work advances: stage
+        :attr:`ProgressStage.ENCRYPTING` (plaintext bytes), then
+        :attr:`ProgressStage.UPLOADING` (encrypted bytes). An exception it raises is re-raised
+        here once the call has returned; the upload is not interrupted by it."""
+        return self._transfer(
+            lib.toz_client_write_file,
+            progress,
+            enc(record_type, "record_type"),
+            _path(path),
+            None if plain is None else enc_json(plain, "plain"),
+        )
+
+    def read_file(
+        self, record_id: str, destination: PathLike, progress: Optional[Progress] = None
+    ) -> Record:
+        """Downloads the file record ``record_id`` and decrypts it to ``destination``, which
+        appears only once the whole file decrypted and verified: on any failure nothing is left
+        there (:class:`~toz.CryptoError` for a tampered or truncated file). ``progress`` as for
+        :meth:`write_file`, with stage :attr:`ProgressStage.DOWNLOADING` (encrypted bytes)."""
+        return self._transfer(
+            lib.toz_client_read_file,
+            progress,
+            enc(record_id, "record_id"),
+            _path(destination, "destination"),
+        )
 
     # --- sharing ------------------------------------------------------------------------------
 
@@ -210,4 +344,4 @@ class Client(_Managed):
             )
 
 
-__all__ = ["Client", "register"]
+__all__ = ["Client", "Progress", "register"]

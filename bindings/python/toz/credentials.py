@@ -13,8 +13,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 SealOptionsLike = Union[SealOptions, Mapping[str, Any], None]
 
 
-def _path(path: PathLike) -> Optional[bytes]:
-    return enc(os.fspath(path), "path")
+def _path(path: PathLike, what: str = "path") -> Optional[bytes]:
+    return enc(os.fspath(path), what)
 
 
 class Credentials(_Managed):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Type, TypeVar, Union
 
@@ -75,6 +76,31 @@ class SealOptions:
 
 
 @dataclass
+class FileMeta:
+    """``meta.file_meta`` of a file record (:meth:`Client.write_file`)."""
+
+    checksum: str = ""
+    """Standard padded base64 of the MD5 of the encrypted file."""
+    compression: str = ""
+    size: int = 0
+    """Encrypted size in bytes."""
+    file_name: Optional[str] = None
+    """The name of the file given at upload."""
+    file_url: Optional[str] = None
+    """Where the server serves the encrypted bytes (only on records read back)."""
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "FileMeta":
+        return cls(
+            checksum=d.get("checksum", ""),
+            compression=d.get("compression", ""),
+            size=d.get("size", 0),
+            file_name=d.get("file_name"),
+            file_url=d.get("file_url"),
+        )
+
+
+@dataclass
 class RecordMeta:
     """A record's server metadata."""
 
@@ -86,10 +112,12 @@ class RecordMeta:
     created: Optional[str] = None
     last_modified: Optional[str] = None
     version: Optional[str] = None
-    file_meta: Optional[Any] = None
+    file_meta: Optional[FileMeta] = None
+    """Only for file records."""
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> "RecordMeta":
+        file_meta = d.get("file_meta")
         return cls(
             type=d.get("type", ""),
             record_id=d.get("record_id"),
@@ -99,7 +127,7 @@ class RecordMeta:
             created=d.get("created"),
             last_modified=d.get("last_modified"),
             version=d.get("version"),
-            file_meta=d.get("file_meta"),
+            file_meta=None if file_meta is None else FileMeta.from_json(file_meta),
         )
 
 
@@ -276,7 +304,106 @@ class BackupEntry(_Flat):
     created: str
 
 
+# --- notes and files -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteRecipient:
+    """Who a note is for: the recipient's public keys (``public_key`` and ``public_signing_key``
+    of its :class:`PublicInfo`, which :meth:`Client.write_note` also takes directly)."""
+
+    public_key: str
+    """Curve25519 public key (base64url); the note is encrypted to it."""
+    public_signing_key: str
+    """Ed25519 public key (base64url); only its holder may read the note."""
+
+    @classmethod
+    def from_public_info(cls, info: PublicInfo) -> "NoteRecipient":
+        return cls(public_key=info.public_key, public_signing_key=info.public_signing_key)
+
+
+@dataclass
+class NoteOptions:
+    """Options of :meth:`Client.write_note` / :meth:`Client.replace_note`; None means unset.
+
+    Anonymous writers cannot name a note and get the server's default limits."""
+
+    id_string: Optional[str] = None
+    """A globally unique name to read the note by (required by ``replace_note``)."""
+    max_views: Optional[int] = None
+    """How many reads are allowed (None or -1: unlimited)."""
+    expiration: Optional[str] = None
+    """RFC 3339 time after which the note is gone."""
+    type: Optional[str] = None
+    plain: Optional[Dict[str, str]] = None
+    """Plaintext metadata."""
+
+
+@dataclass
+class Note:
+    """A note as the server stores it (``toz_client_write_note``: ``data`` encrypted) or as read
+    (``toz_client_read_note``: ``data`` decrypted and every signature verified)."""
+
+    recipient_signing_key: str
+    writer_signing_key: str
+    writer_encryption_key: str
+    encrypted_access_key: str
+    note_id: Optional[str] = None
+    id_string: str = ""
+    client_id: Optional[str] = None
+    """The writer's client id; "" or None for an anonymous writer."""
+    mode: str = ""
+    type: str = ""
+    data: Dict[str, str] = field(default_factory=dict)
+    plain: Dict[str, str] = field(default_factory=dict)
+    file_meta: Optional[Any] = None
+    signature: str = ""
+    max_views: int = -1
+    views: int = 0
+    expiration: Optional[str] = None
+    expires: bool = False
+    eacp: Optional[Any] = None
+    created_at: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "Note":
+        return cls(
+            recipient_signing_key=d["recipient_signing_key"],
+            writer_signing_key=d["writer_signing_key"],
+            writer_encryption_key=d["writer_encryption_key"],
+            encrypted_access_key=d["encrypted_access_key"],
+            note_id=d.get("note_id"),
+            id_string=d.get("id_string") or "",
+            client_id=d.get("client_id"),
+            mode=d.get("mode") or "",
+            type=d.get("type") or "",
+            data=dict(d.get("data") or {}),
+            plain=dict(d.get("plain") or {}),
+            file_meta=d.get("file_meta"),
+            signature=d.get("signature") or "",
+            max_views=d.get("max_views", -1),
+            views=d.get("views", 0),
+            expiration=d.get("expiration"),
+            expires=d.get("expires", False),
+            eacp=d.get("eacp"),
+            created_at=d.get("created_at"),
+        )
+
+
+class ProgressStage(enum.IntEnum):
+    """What a file-transfer progress report is about (the ``stage`` of ``toz_progress_fn``)."""
+
+    ENCRYPTING = 1
+    """Encrypting the local file; ``done`` / ``total`` are plaintext bytes."""
+    UPLOADING = 2
+    """Uploading the encrypted file; ``done`` / ``total`` are encrypted bytes."""
+    DOWNLOADING = 3
+    """Downloading and decrypting; ``done`` / ``total`` are encrypted bytes."""
+
+
 OptionsLike = Union[ClientOptions, Mapping[str, Any], None]
 QueryLike = Union[QueryRequest, Mapping[str, Any]]
 SearchLike = Union[SearchRequest, Mapping[str, Any]]
 RecordLike = Union[Record, Mapping[str, Any]]
+RecipientLike = Union[NoteRecipient, PublicInfo, Mapping[str, str]]
+NoteOptionsLike = Union[NoteOptions, Mapping[str, Any]]

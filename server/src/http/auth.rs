@@ -66,7 +66,7 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<ClientRo
             .client_by_access_token(&hash, now_micros())
             .await?
     } else if value.starts_with(tsv1::METHOD) {
-        Some(verify_tsv1(parts, state, value).await?)
+        verify_tsv1(parts, state, value, false).await?.client
     } else {
         return Err(ApiError::unauthorized("unsupported Authorization scheme"));
     };
@@ -77,7 +77,22 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<ClientRo
     }
 }
 
-async fn verify_tsv1(parts: &Parts, state: &AppState, value: &str) -> ApiResult<ClientRow> {
+/// A verified TSV1 signer: its key, and its client unless the request was anonymous.
+pub struct Tsv1Signer {
+    /// The signer's Ed25519 public key, unpadded b64url.
+    pub key: String,
+    /// The registered client (`uid:` non-empty); None for an anonymous request.
+    pub client: Option<ClientRow>,
+}
+
+/// Verifies a TSV1 header: format, clock skew, signature, the `uid:` client's registered key
+/// (when `uid:` is non-empty; an empty one is refused unless `allow_anonymous`), and the nonce.
+async fn verify_tsv1(
+    parts: &Parts,
+    state: &AppState,
+    value: &str,
+    allow_anonymous: bool,
+) -> ApiResult<Tsv1Signer> {
     let header = tsv1::parse(value)
         .map_err(|_| ApiError::unauthorized("malformed TSV1 signature header"))?;
     let window = state.config.tsv1_window_secs;
@@ -96,6 +111,29 @@ async fn verify_tsv1(parts: &Parts, state: &AppState, value: &str) -> ApiResult<
     if !tsv1::verify(&header, &path, &query, parts.method.as_str()) {
         return Err(ApiError::unauthorized("TSV1 signature does not verify"));
     }
+    let client = if header.uid.is_empty() && allow_anonymous {
+        None
+    } else {
+        Some(registered_signer(state, &header).await?)
+    };
+    // The nonce is remembered (in the database, so every server sees it) until the timestamp
+    // could no longer pass the skew check.
+    let key = crypto::hex_lower(&crypto::blake2b_256(&[
+        &header.public_key,
+        header.nonce.as_bytes(),
+    ]));
+    let expires = (header.timestamp + window + 1) * 1_000_000;
+    if !state.store.insert_nonce(&key, expires).await? {
+        return Err(ApiError::unauthorized("TSV1 nonce already used (replay)"));
+    }
+    Ok(Tsv1Signer {
+        key: crypto::b64url_encode(&header.public_key),
+        client,
+    })
+}
+
+/// The client named by `uid:`, which must have registered the signing key.
+async fn registered_signer(state: &AppState, header: &tsv1::SignedHeader) -> ApiResult<ClientRow> {
     let uid = parse_uuid(&header.uid)
         .ok_or_else(|| ApiError::unauthorized("TSV1 request without a client id"))?;
     let client = state
@@ -110,17 +148,33 @@ async fn verify_tsv1(parts: &Parts, state: &AppState, value: &str) -> ApiResult<
             "TSV1 key is not the client's signing key",
         ));
     }
-    // The nonce is remembered (in the database, so every server sees it) until the timestamp
-    // could no longer pass the skew check.
-    let key = crypto::hex_lower(&crypto::blake2b_256(&[
-        &header.public_key,
-        header.nonce.as_bytes(),
-    ]));
-    let expires = (header.timestamp + window + 1) * 1_000_000;
-    if !state.store.insert_nonce(&key, expires).await? {
-        return Err(ApiError::unauthorized("TSV1 nonce already used (replay)"));
-    }
     Ok(client)
+}
+
+/// The signer of a TSV1-only request (notes, §8.1): a registered client, or anyone with a key
+/// (`uid:` empty). Bearer tokens are refused.
+pub struct Signer(pub Tsv1Signer);
+
+impl FromRequestParts<AppState> for Signer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let value = authorization(parts)
+            .filter(|v| v.starts_with(tsv1::METHOD))
+            .ok_or_else(|| ApiError::unauthorized("this endpoint needs a TSV1 signature"))?;
+        let signer = verify_tsv1(parts, state, value, true).await?;
+        if signer.client.as_ref().is_some_and(|c| !c.enabled) {
+            return Err(ApiError::unauthorized("client is disabled"));
+        }
+        if let Some(slot) = parts.extensions.get::<LogClient>() {
+            let who = signer.client.as_ref().map(|c| c.id.as_str());
+            let _ = slot.0.set(who.unwrap_or("anonymous").to_string());
+        }
+        Ok(Signer(signer))
+    }
 }
 
 /// The account a request acts for: an account session token, or the credentials (Bearer or

@@ -6,6 +6,8 @@ pub mod auth;
 pub mod clients;
 pub mod dashboard;
 pub mod errors;
+pub mod files;
+pub mod notes;
 pub mod policies;
 pub mod query;
 pub mod records;
@@ -22,6 +24,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post, put};
 
+use crate::blobs::Blobs;
 use crate::store::DynStore;
 use auth::{LogClient, RawTarget};
 use errors::ApiError;
@@ -37,6 +40,11 @@ pub struct HttpConfig {
     pub access_token_secs: i64,
     /// Account session lifetime.
     pub session_secs: i64,
+    /// Lifetime of file upload and download URLs; an upload not committed within twice this
+    /// is abandoned.
+    pub file_url_secs: i64,
+    /// Base URL put into file URLs; None = `http://` + the request's Host header.
+    pub public_url: Option<String>,
 }
 
 impl Default for HttpConfig {
@@ -46,6 +54,8 @@ impl Default for HttpConfig {
             tsv1_window_secs: 300,
             access_token_secs: 3600,
             session_secs: 12 * 3600,
+            file_url_secs: 3600,
+            public_url: None,
         }
     }
 }
@@ -55,6 +65,8 @@ impl Default for HttpConfig {
 pub struct AppState {
     /// The store.
     pub store: DynStore,
+    /// Where file bytes live.
+    pub blobs: Arc<Blobs>,
     /// Tunables.
     pub config: Arc<HttpConfig>,
 }
@@ -127,6 +139,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v2/storage/share/outgoing", post(policies::outgoing_v2))
         .route("/v2/storage/share/incoming", post(policies::incoming_v2))
+        .route("/v1/storage/files", post(files::announce))
+        .route(
+            "/v1/storage/files/{id}",
+            get(files::get).patch(files::commit),
+        )
+        .route("/v1/storage/files/upload/{id}/{token}", put(files::upload))
+        .route(
+            "/v1/storage/files/download/{id}/{token}",
+            get(files::download),
+        )
+        .route(
+            "/v2/storage/notes",
+            post(notes::write).put(notes::replace).get(notes::read),
+        )
+        .route("/v2/storage/notes/views", get(notes::views))
+        .route("/v2/storage/notes/{id}", delete(notes::delete))
         .route("/v1/storage/search", post(query::query))
         .route("/v2/search", post(search::search))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
@@ -214,7 +242,8 @@ async fn log_request(mut req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string());
     let route = route.unwrap_or_else(|| "(unmatched)".into());
-    // Registration tokens travel in some paths; log those by their route template only.
+    // Registration tokens and file URL secrets travel in some paths; log those by their route
+    // template only.
     let path = if route.contains("{token}") {
         route.clone()
     } else {

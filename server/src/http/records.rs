@@ -17,8 +17,13 @@ use crate::time::format_micros;
 /// Record types longer than this are refused (they are used raw in URL paths).
 const MAX_TYPE_LEN: usize = 1024;
 
-/// The wire meta of a stored record.
+/// The wire meta of a stored record; a file record's `file_meta` has `file_url` "".
 pub fn meta(r: &RecordRow) -> wire::Meta {
+    meta_with_url(r, "")
+}
+
+/// The wire meta of a stored record whose `file_meta.file_url` (if a file) is `file_url`.
+pub fn meta_with_url(r: &RecordRow, file_url: &str) -> wire::Meta {
     wire::Meta {
         record_id: Some(r.id.clone()),
         writer_id: r.writer_id.clone(),
@@ -28,7 +33,16 @@ pub fn meta(r: &RecordRow) -> wire::Meta {
         created: Some(format_micros(r.created)),
         last_modified: Some(format_micros(r.last_modified)),
         version: Some(r.version.clone()),
-        file_meta: None,
+        file_meta: r.file.as_ref().map(|f| {
+            let out = wire::FileMetaOut {
+                file_url: file_url.to_string(),
+                file_name: f.meta.file_name.clone().unwrap_or_default(),
+                checksum: f.meta.checksum.clone(),
+                compression: f.meta.compression.clone(),
+                size: f.meta.size,
+            };
+            serde_json::to_value(out).expect("file meta always serialises")
+        }),
     }
 }
 
@@ -47,13 +61,23 @@ fn render(r: RecordRow, fields: &[String]) -> wire::Record {
 
 /// The caller's own id check for writes: SDKs always send writer_id == user_id == caller; empty
 /// ids mean the caller.
-fn owner_ids(meta: &wire::Meta, caller: &ClientRow) -> ApiResult<()> {
+pub(crate) fn owner_ids(meta: &wire::Meta, caller: &ClientRow) -> ApiResult<()> {
     for (what, id) in [("writer_id", &meta.writer_id), ("user_id", &meta.user_id)] {
         if !id.is_empty() && parse_uuid(id).as_deref() != Some(caller.id.as_str()) {
             return Err(ApiError::forbidden(format!(
                 "{what} must be the authenticated client"
             )));
         }
+    }
+    Ok(())
+}
+
+/// A record type must be non-empty and at most [`MAX_TYPE_LEN`] bytes.
+pub(crate) fn check_type(record_type: &str) -> ApiResult<()> {
+    if record_type.is_empty() || record_type.len() > MAX_TYPE_LEN {
+        return Err(ApiError::bad_request(
+            "meta.type must be a non-empty string of at most 1024 bytes",
+        ));
     }
     Ok(())
 }
@@ -66,11 +90,7 @@ pub async fn write(
 ) -> ApiResult {
     owner_ids(&rec.meta, &caller)?;
     let record_type = rec.meta.r#type.clone();
-    if record_type.is_empty() || record_type.len() > MAX_TYPE_LEN {
-        return Err(ApiError::bad_request(
-            "meta.type must be a non-empty string of at most 1024 bytes",
-        ));
-    }
+    check_type(&record_type)?;
     let row = state
         .store
         .insert_record(NewRecord {
@@ -95,7 +115,11 @@ fn fields(uri: &Uri) -> Vec<String> {
 }
 
 /// A record the caller may read: its own, or one of a type shared with it.
-async fn readable(state: &AppState, caller: &ClientRow, id: &str) -> ApiResult<RecordRow> {
+pub(crate) async fn readable(
+    state: &AppState,
+    caller: &ClientRow,
+    id: &str,
+) -> ApiResult<RecordRow> {
     let id = parse_uuid(id).ok_or_else(|| ApiError::not_found("record not found"))?;
     let r = state
         .store
@@ -194,10 +218,11 @@ pub async fn update_unsafe(
 async fn delete(state: AppState, caller: ClientRow, id: &str, version: Option<&str>) -> ApiResult {
     let id = parse_uuid(id).ok_or_else(|| ApiError::not_found("record not found"))?;
     let version = version.map(|v| parse_uuid(v).unwrap_or_else(|| v.to_string()));
-    state
+    let blob = state
         .store
         .delete_record(&id, version.as_deref(), &caller.id)
         .await?;
+    state.blobs.remove_all(blob.as_slice()).await;
     no_content()
 }
 
@@ -245,7 +270,7 @@ pub async fn bulk_delete(
             continue;
         };
         match state.store.delete_record(&id, None, &caller.id).await {
-            Ok(()) => {}
+            Ok(blob) => state.blobs.remove_all(blob.as_slice()).await,
             Err(StoreError::NotFound(_)) => fail("N/A".into(), "Not Found", &mut out),
             Err(StoreError::Forbidden(_)) => {
                 let writer = state

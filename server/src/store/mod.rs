@@ -9,12 +9,15 @@
 
 pub mod postgres;
 pub mod sql;
+mod sql_files;
+mod sql_notes;
 pub mod sqlite;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use toz::sdk::wire::{Profile, StringMap};
+use toz::sdk::wire::{self, FileMeta, Profile, StringMap};
 
 /// Why a store operation failed. The HTTP layer maps each kind to a status code.
 #[derive(Debug)]
@@ -137,6 +140,17 @@ pub struct RecordRow {
     pub last_modified: i64,
     /// Version UUID.
     pub version: String,
+    /// The bytes of a file record (§8.2); None for ordinary records.
+    pub file: Option<StoredFile>,
+}
+
+/// Where a file record's encrypted bytes are and what they are.
+#[derive(Clone, Debug)]
+pub struct StoredFile {
+    /// Blob key (`file:<uuid>` or `lo:<oid>`, see `crate::blobs`).
+    pub blob_key: String,
+    /// Name, checksum, compression and size (`file_url` is always None here).
+    pub meta: FileMeta,
 }
 
 /// A record to insert (meta already validated by the caller).
@@ -283,9 +297,168 @@ pub struct RecordFilter {
     pub with_data: bool,
 }
 
+/// A stored note (§8.1). The key columns are normalised (unpadded b64url); `body` is the note as
+/// written, with the server's choices (`id_string`, `client_id`) already applied.
+#[derive(Clone, Debug)]
+pub struct NoteRow {
+    /// UUID.
+    pub note_id: String,
+    /// Global name, None when unnamed.
+    pub id_string: Option<String>,
+    /// Registered writer, None for anonymous notes.
+    pub client_id: Option<String>,
+    /// Only the holder of this key may read the note.
+    pub recipient_signing_key: String,
+    /// The writer's key; signing with it authorises deletion.
+    pub writer_signing_key: String,
+    /// Reads allowed; <= 0 is unlimited.
+    pub max_views: i64,
+    /// Reads so far.
+    pub views: i64,
+    /// Whether `expiration` applies.
+    pub expires: bool,
+    /// Expiry (µs).
+    pub expiration: i64,
+    /// Creation time (µs).
+    pub created: i64,
+    /// The rest of the note.
+    pub body: wire::Note,
+}
+
+/// A note to insert.
+#[derive(Clone, Debug)]
+pub struct NewNote {
+    /// Global name, None when unnamed.
+    pub id_string: Option<String>,
+    /// Registered writer.
+    pub client_id: Option<String>,
+    /// Normalised recipient signing key.
+    pub recipient_signing_key: String,
+    /// Normalised writer signing key.
+    pub writer_signing_key: String,
+    /// Reads allowed; <= 0 is unlimited.
+    pub max_views: i64,
+    /// Whether `expiration` applies.
+    pub expires: bool,
+    /// Expiry (µs).
+    pub expiration: i64,
+    /// The note as it will be returned.
+    pub body: wire::Note,
+}
+
+/// How a note is addressed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoteRef {
+    /// By `note_id` (lower-case UUID).
+    Id(String),
+    /// By `id_string`.
+    Name(String),
+}
+
+/// An announced file upload to insert.
+#[derive(Clone, Debug)]
+pub struct NewPendingFile {
+    /// Pending upload UUID.
+    pub id: String,
+    /// Writer (== caller).
+    pub writer_id: String,
+    /// Record type.
+    pub record_type: String,
+    /// Plaintext meta of the record to be.
+    pub plain: StringMap,
+    /// Encrypted fields of the record to be (usually none).
+    pub data: StringMap,
+    /// Opaque record signature.
+    pub rec_sig: Option<String>,
+    /// Announced name, checksum, compression and size.
+    pub meta: FileMeta,
+    /// Hash of the upload URL's secret.
+    pub secret_hash: String,
+    /// When the upload URL stops working (µs).
+    pub expires_at: i64,
+}
+
+/// An announced upload as stored.
+#[derive(Clone, Debug)]
+pub struct PendingFileRow {
+    /// Announced name, checksum, compression and size.
+    pub meta: FileMeta,
+    /// Hash of the upload URL's secret.
+    pub secret_hash: String,
+    /// Set once the bytes were uploaded and verified.
+    pub blob_key: Option<String>,
+    /// When the upload URL stops working (µs).
+    pub expires_at: i64,
+}
+
+/// A download URL as stored, with the file it serves (None once the record is gone).
+#[derive(Clone, Debug)]
+pub struct DownloadRow {
+    /// Hash of the URL's secret.
+    pub secret_hash: String,
+    /// Expiry (µs).
+    pub expires_at: i64,
+    /// The record's file.
+    pub file: Option<StoredFile>,
+}
+
+/// Notes (§8.1). Each operation is one transaction; a read that uses up a note's last view or
+/// finds it expired deletes it in the same transaction.
+#[async_trait]
+pub trait NoteStore: Send + Sync {
+    /// Inserts a note (409 when its name is taken). With `replace`, first deletes the note of
+    /// the same name written by the same client, in the same transaction.
+    async fn insert_note(&self, note: NewNote, replace: bool) -> Result<NoteRow>;
+    /// Counts one read by the holder of `reader_key` and returns the note as read; 404 when
+    /// unknown, expired or out of views, 403 when `reader_key` is not the recipient's.
+    async fn read_note(&self, which: &NoteRef, reader_key: &str, now: i64) -> Result<NoteRow>;
+    /// The note without counting a read (None when unknown or expired).
+    async fn peek_note(&self, which: &NoteRef, now: i64) -> Result<Option<NoteRow>>;
+    /// Deletes a note as its writer: `signer_key` is the writer's signing key, or `client` the
+    /// registered client that wrote it. 404 unknown, 403 not the writer.
+    async fn delete_note(
+        &self,
+        note_id: &str,
+        signer_key: &str,
+        client: Option<&str>,
+    ) -> Result<()>;
+}
+
+/// Large files (§8.2): announced uploads, their blobs, commits and download URLs. Blob keys of
+/// PostgreSQL large objects are released inside the database transaction that drops their last
+/// reference; other keys are returned for the caller to remove from their blob store after the
+/// commit (a crash in between leaves an orphan that the start-up sweep removes).
+#[async_trait]
+pub trait FileStore: Send + Sync {
+    /// Stores an announced upload.
+    async fn insert_pending_file(&self, pending: NewPendingFile) -> Result<()>;
+    /// An announced upload by id.
+    async fn pending_file(&self, id: &str) -> Result<Option<PendingFileRow>>;
+    /// Attaches an uploaded blob to a pending upload that has none yet; false when the upload
+    /// is gone or already has one (the caller then removes the blob).
+    async fn attach_blob(&self, pending_id: &str, blob_key: &str) -> Result<bool>;
+    /// Turns an uploaded pending file of `writer` into a file record, atomically. 404 unknown,
+    /// 403 another writer's, 400 not uploaded yet.
+    async fn commit_file(&self, pending_id: &str, writer: &str) -> Result<RecordRow>;
+    /// Deletes uploads announced to expire before `before`; returns blob keys to remove.
+    async fn purge_pending_files(&self, before: i64) -> Result<Vec<String>>;
+    /// Stores a download URL for a record.
+    async fn insert_download(
+        &self,
+        id: &str,
+        record_id: &str,
+        secret_hash: &str,
+        expires_at: i64,
+    ) -> Result<()>;
+    /// A download URL by id.
+    async fn download(&self, id: &str) -> Result<Option<DownloadRow>>;
+    /// Every referenced blob key that starts with `prefix` (for the orphan sweep).
+    async fn blob_keys(&self, prefix: &str) -> Result<HashSet<String>>;
+}
+
 /// Every persistent operation of the server.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: NoteStore + FileStore + Send + Sync {
     /// "sqlite" or "postgres", for logs.
     fn backend(&self) -> &'static str;
 
@@ -302,7 +475,7 @@ pub trait Store: Send + Sync {
     async fn client_by_access_token(&self, hash: &str, now: i64) -> Result<Option<ClientRow>>;
     /// Records a TSV1 nonce; false when it was already used (a replay).
     async fn insert_nonce(&self, key: &str, expires_at: i64) -> Result<bool>;
-    /// Deletes expired tokens, sessions, challenges and nonces.
+    /// Deletes expired tokens, sessions, challenges, nonces, notes and download URLs.
     async fn purge_expired(&self, now: i64) -> Result<()>;
 
     // --- accounts, registration tokens, registration ---
@@ -378,8 +551,14 @@ pub trait Store: Send + Sync {
         allow_edit: bool,
         change: RecordChange,
     ) -> Result<RecordRow>;
-    /// Deletes a record of `writer`; `version` None skips the version check.
-    async fn delete_record(&self, id: &str, version: Option<&str>, writer: &str) -> Result<()>;
+    /// Deletes a record of `writer`; `version` None skips the version check. Returns the blob
+    /// key of a file record when the caller must remove it from its blob store.
+    async fn delete_record(
+        &self,
+        id: &str,
+        version: Option<&str>,
+        writer: &str,
+    ) -> Result<Option<String>>;
     /// Records matching a filter visible to `caller`, by index.
     async fn select_records(&self, caller: &str, filter: &RecordFilter) -> Result<Vec<RecordRow>>;
     /// Loads the data of the given records (id -> data).

@@ -36,17 +36,20 @@ pub trait Backend: Send + Sync + 'static {
 }
 
 /// Migrations, in order: (version, SQL template).
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/0001_init.sql")),
+    (2, include_str!("../../migrations/0002_notes_files.sql")),
+];
 
 /// The store over a read pool and a write pool (the same pool on PostgreSQL; on SQLite the write
 /// pool has one connection, because SQLite has one writer at a time anyway).
 pub struct SqlStore<B> {
-    read: AnyPool,
-    write: AnyPool,
+    pub(super) read: AnyPool,
+    pub(super) write: AnyPool,
     _backend: PhantomData<B>,
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub(super) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 macro_rules! client_cols {
     () => {
@@ -65,7 +68,7 @@ macro_rules! token_cols {
 }
 macro_rules! record_cols {
     () => {
-        "idx, id, writer_id, user_id, record_type, plain, data, rec_sig, created, last_modified, version"
+        "idx, id, writer_id, user_id, record_type, plain, data, rec_sig, created, last_modified, version, file_blob, file_meta"
     };
 }
 
@@ -111,8 +114,28 @@ fn token_row(r: &AnyRow) -> sqlx::Result<TokenRow> {
     })
 }
 
-fn record_row(r: &AnyRow) -> sqlx::Result<RecordRow> {
+/// A file from its `file_blob` and `file_meta` columns (both NULL for ordinary records).
+pub(super) fn stored_file(
+    blob: Option<String>,
+    meta: Option<String>,
+) -> sqlx::Result<Option<StoredFile>> {
+    match (blob, meta) {
+        (Some(blob_key), Some(meta)) => Ok(Some(StoredFile {
+            blob_key,
+            meta: from_json_col(&meta)?,
+        })),
+        _ => Ok(None),
+    }
+}
+
+/// Attaches blob `$1` to pending upload `$2` unless it already has one (run by the directory
+/// store through the store, and by the large-object store inside its upload transaction).
+pub const ATTACH_BLOB_SQL: &str =
+    "UPDATE pending_files SET blob_key = $1 WHERE id = $2 AND blob_key IS NULL";
+
+pub(super) fn record_row(r: &AnyRow) -> sqlx::Result<RecordRow> {
     let data: Option<String> = r.try_get(6)?;
+    let file = stored_file(r.try_get(11)?, r.try_get(12)?)?;
     Ok(RecordRow {
         idx: r.try_get(0)?,
         id: r.try_get(1)?,
@@ -125,23 +148,24 @@ fn record_row(r: &AnyRow) -> sqlx::Result<RecordRow> {
         created: r.try_get(8)?,
         last_modified: r.try_get(9)?,
         version: r.try_get(10)?,
+        file,
     })
 }
 
-fn from_json_col<T: serde::de::DeserializeOwned>(text: &str) -> sqlx::Result<T> {
+pub(super) fn from_json_col<T: serde::de::DeserializeOwned>(text: &str) -> sqlx::Result<T> {
     serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-fn to_json_col<T: serde::Serialize>(value: &T) -> String {
+pub(super) fn to_json_col<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("maps and lists of strings always serialise")
 }
 
-fn flag(b: bool) -> i64 {
+pub(super) fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
 /// Maps a unique-constraint violation to 409, anything else to a database error.
-fn conflict_on_unique(e: sqlx::Error, what: &str) -> StoreError {
+pub(super) fn conflict_on_unique(e: sqlx::Error, what: &str) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
             StoreError::Conflict(format!("{what} already exists"))
@@ -279,6 +303,48 @@ async fn insert_client(
     })
 }
 
+/// Inserts a record (with its file, for a committed upload) stamped `ts`.
+pub(super) async fn insert_record_row(
+    conn: &mut AnyConnection,
+    ts: i64,
+    r: NewRecord,
+    file: Option<StoredFile>,
+) -> Result<RecordRow> {
+    let id = crypto::random_uuid_v4();
+    let version = crypto::random_uuid_v4();
+    let idx: i64 = sqlx::query_scalar(
+        "INSERT INTO records (id, writer_id, user_id, record_type, plain, data, rec_sig, created, last_modified, version, \
+         file_blob, file_meta) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11) RETURNING idx",
+    )
+    .bind(&id)
+    .bind(&r.writer_id)
+    .bind(&r.user_id)
+    .bind(&r.record_type)
+    .bind(to_json_col(&r.plain))
+    .bind(to_json_col(&r.data))
+    .bind(&r.rec_sig)
+    .bind(ts)
+    .bind(&version)
+    .bind(file.as_ref().map(|f| f.blob_key.clone()))
+    .bind(file.as_ref().map(|f| to_json_col(&f.meta)))
+    .fetch_one(conn)
+    .await?;
+    Ok(RecordRow {
+        idx,
+        id,
+        writer_id: r.writer_id,
+        user_id: r.user_id,
+        record_type: r.record_type,
+        plain: r.plain,
+        data: Some(r.data),
+        rec_sig: r.rec_sig,
+        created: ts,
+        last_modified: ts,
+        version,
+        file,
+    })
+}
+
 impl<B: Backend> SqlStore<B> {
     /// Wraps connected pools and brings the schema up to date.
     pub async fn new(read: AnyPool, write: AnyPool) -> Result<Self> {
@@ -291,7 +357,12 @@ impl<B: Backend> SqlStore<B> {
         Ok(store)
     }
 
-    async fn begin(&self) -> Result<Tx> {
+    /// The write pool (large objects use it on PostgreSQL).
+    pub fn write_pool(&self) -> AnyPool {
+        self.write.clone()
+    }
+
+    pub(super) async fn begin(&self) -> Result<Tx> {
         Ok(self.write.begin_with(B::BEGIN_WRITE).await?)
     }
 
@@ -300,7 +371,7 @@ impl<B: Backend> SqlStore<B> {
     /// while the write waits for its commit to reach disk (PostgreSQL then group-commits
     /// concurrent writes). A write acknowledged before another starts still gets the smaller
     /// timestamp, which is the ordering clients can observe.
-    async fn begin_stamped(&self) -> Result<(Tx, i64)> {
+    pub(super) async fn begin_stamped(&self) -> Result<(Tx, i64)> {
         if let Some(setup) = B::CLOCK_TX_SETUP {
             let mut clock = self.begin().await?;
             sqlx::query(setup).execute(&mut *clock).await?;
@@ -435,6 +506,8 @@ impl<B: Backend> Store for SqlStore<B> {
             "DELETE FROM account_sessions WHERE expires_at <= $1",
             "DELETE FROM login_challenges WHERE expires_at <= $1",
             "DELETE FROM tsv1_nonces WHERE expires_at <= $1",
+            "DELETE FROM notes WHERE expires = 1 AND expiration <= $1",
+            "DELETE FROM file_downloads WHERE expires_at <= $1",
         ] {
             sqlx::query(sql).bind(now).execute(&mut *tx).await?;
         }
@@ -706,37 +779,9 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn insert_record(&self, r: NewRecord) -> Result<RecordRow> {
         let (mut tx, ts) = self.begin_stamped().await?;
-        let id = crypto::random_uuid_v4();
-        let version = crypto::random_uuid_v4();
-        let idx: i64 = sqlx::query_scalar(
-            "INSERT INTO records (id, writer_id, user_id, record_type, plain, data, rec_sig, created, last_modified, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING idx",
-        )
-        .bind(&id)
-        .bind(&r.writer_id)
-        .bind(&r.user_id)
-        .bind(&r.record_type)
-        .bind(to_json_col(&r.plain))
-        .bind(to_json_col(&r.data))
-        .bind(&r.rec_sig)
-        .bind(ts)
-        .bind(&version)
-        .fetch_one(&mut *tx)
-        .await?;
+        let row = insert_record_row(&mut tx, ts, r, None).await?;
         tx.commit().await?;
-        Ok(RecordRow {
-            idx,
-            id,
-            writer_id: r.writer_id,
-            user_id: r.user_id,
-            record_type: r.record_type,
-            plain: r.plain,
-            data: Some(r.data),
-            rec_sig: r.rec_sig,
-            created: ts,
-            last_modified: ts,
-            version,
-        })
+        Ok(row)
     }
 
     async fn get_record(&self, id: &str) -> Result<Option<RecordRow>> {
@@ -811,14 +856,21 @@ impl<B: Backend> Store for SqlStore<B> {
         Ok(row)
     }
 
-    async fn delete_record(&self, id: &str, version: Option<&str>, writer: &str) -> Result<()> {
+    async fn delete_record(
+        &self,
+        id: &str,
+        version: Option<&str>,
+        writer: &str,
+    ) -> Result<Option<String>> {
         let mut tx = self.begin().await?;
-        let current = sqlx::query("SELECT writer_id, version FROM records WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound("record not found".into()))?;
+        let current =
+            sqlx::query("SELECT writer_id, version, file_blob FROM records WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound("record not found".into()))?;
         let (owner, stored_version): (String, String) = (current.try_get(0)?, current.try_get(1)?);
+        let blob: Option<String> = current.try_get(2)?;
         if owner != writer {
             return Err(StoreError::Forbidden(
                 "only the writer may delete this record".into(),
@@ -837,8 +889,16 @@ impl<B: Backend> Store for SqlStore<B> {
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict("record changed during delete".into()));
         }
+        sqlx::query("DELETE FROM file_downloads WHERE record_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let outside = match blob {
+            Some(key) => super::sql_files::release_blob(&mut tx, key).await?,
+            None => None,
+        };
         tx.commit().await?;
-        Ok(())
+        Ok(outside)
     }
 
     async fn select_records(&self, caller: &str, f: &RecordFilter) -> Result<Vec<RecordRow>> {
@@ -849,7 +909,7 @@ impl<B: Backend> Store for SqlStore<B> {
         };
         let mut sql = format!(
             "SELECT r.idx, r.id, r.writer_id, r.user_id, r.record_type, r.plain, {data_col}, r.rec_sig, r.created, \
-             r.last_modified, r.version FROM records r WHERE r.idx > $1 AND (r.writer_id = $2"
+             r.last_modified, r.version, r.file_blob, r.file_meta FROM records r WHERE r.idx > $1 AND (r.writer_id = $2"
         );
         if f.include_shared {
             sql.push_str(

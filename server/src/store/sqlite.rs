@@ -35,8 +35,8 @@ pub enum SyncMode {
     Full,
 }
 
-/// Opens (creating if needed) the database at `sqlite://PATH` and migrates it.
-pub async fn open(url: &str, sync: SyncMode) -> Result<SqlStore<Sqlite>> {
+/// The database file of a `sqlite://PATH` URL.
+pub fn file_path(url: &str) -> Result<&str> {
     let path = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -47,6 +47,12 @@ pub async fn open(url: &str, sync: SyncMode) -> Result<SqlStore<Sqlite>> {
             "an in-memory SQLite database is not supported; give a file path".into(),
         ));
     }
+    Ok(path)
+}
+
+/// Opens (creating if needed) the database at `sqlite://PATH` and migrates it.
+pub async fn open(url: &str, sync: SyncMode) -> Result<SqlStore<Sqlite>> {
+    let path = file_path(url)?;
     if let Some(dir) = Path::new(path)
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

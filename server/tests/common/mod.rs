@@ -25,6 +25,12 @@ pub struct Db {
 }
 
 impl Db {
+    /// The default blob directory of a SQLite database (None on PostgreSQL, whose default is
+    /// large objects).
+    pub fn sqlite_blob_dir(&self) -> Option<std::path::PathBuf> {
+        self._dir.as_ref().map(|d| d.path().join("blobs"))
+    }
+
     /// None (after a loud message) when the PostgreSQL leg is not configured.
     pub fn new(backend: Backend) -> Option<Db> {
         match backend {
@@ -66,6 +72,11 @@ impl Server {
     }
 
     pub fn start_url(db_url: &str) -> Server {
+        Self::start_with(db_url, &[])
+    }
+
+    /// Starts `serve` with extra flags.
+    pub fn start_with(db_url: &str, extra: &[&str]) -> Server {
         let mut child = Command::new(BIN)
             .args([
                 "serve",
@@ -76,6 +87,7 @@ impl Server {
                 "--log-level",
                 "warn",
             ])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -95,6 +107,14 @@ impl Server {
             db_url: db_url.to_string(),
             child,
         }
+    }
+
+    /// Peak resident set size of the server process so far, in bytes (Linux VmHWM).
+    pub fn peak_rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+        let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        kb * 1024
     }
 
     pub fn kill9(&mut self) {
@@ -386,6 +406,11 @@ impl Client {
         )
     }
 
+    /// This client as a libtoz client.
+    pub fn sdk(&self) -> toz::sdk::Client {
+        toz::sdk::Client::new(self.creds.clone(), &toz::sdk::http::HttpOptions::default()).unwrap()
+    }
+
     /// A TSV1-signed request (the PY/GO canonical form).
     pub fn signed(&self, method: &str, path: &str, body: Option<&Value>) -> Resp {
         let (p, q) = path.split_once('?').unwrap_or((path, ""));
@@ -539,6 +564,29 @@ impl Client {
         let ak = self.open_eak(&eak);
         fields::decrypt_data(&ak, rec["data"].as_object().unwrap()).unwrap()
     }
+}
+
+/// A TSV1-signed request with any keys and `uid:` (empty for anonymous).
+pub fn signed_as(
+    base: &str,
+    creds: &Credentials,
+    uid: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Resp {
+    let (p, q) = path.split_once('?').unwrap_or((path, ""));
+    let header = tsv1::sign(
+        p,
+        q,
+        method,
+        &creds.signing_public().unwrap(),
+        &creds.signing_secret().unwrap(),
+        time_now(),
+        &crypto::random_uuid_v4(),
+        uid,
+    );
+    json_req(method, &format!("{base}{path}"), Some(&header), body)
 }
 
 pub fn time_now() -> i64 {

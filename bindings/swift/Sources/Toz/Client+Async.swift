@@ -28,6 +28,38 @@ extension Client {
         try await offload { try self.search(search) }
     }
 
+    public func writeNote(data: [String: String], to recipient: NoteRecipient, options: NoteOptions? = nil) async throws -> Note {
+        try await offload { try self.writeNote(data: data, to: recipient, options: options) }
+    }
+
+    public func replaceNote(data: [String: String], to recipient: NoteRecipient, options: NoteOptions) async throws -> Note {
+        try await offload { try self.replaceNote(data: data, to: recipient, options: options) }
+    }
+
+    public func readNote(id: String) async throws -> Note {
+        try await offload { try self.readNote(id: id) }
+    }
+
+    public func readNote(name: String) async throws -> Note {
+        try await offload { try self.readNote(name: name) }
+    }
+
+    public func deleteNote(id: String) async throws {
+        try await offload { try self.deleteNote(id: id) }
+    }
+
+    /// `progress` runs on the worker thread doing the transfer.
+    public func writeFile(
+        type: String, path: String, plain: [String: String] = [:], progress: ProgressHandler? = nil
+    ) async throws -> Record {
+        try await offload { try self.writeFile(type: type, path: path, plain: plain, progress: progress) }
+    }
+
+    /// `progress` runs on the worker thread doing the transfer.
+    public func readFile(id: String, to destination: String, progress: ProgressHandler? = nil) async throws -> Record {
+        try await offload { try self.readFile(id: id, to: destination, progress: progress) }
+    }
+
     public func share(recordType: String, readerID: String) async throws {
         try await offload { try self.share(recordType: recordType, readerID: readerID) }
     }

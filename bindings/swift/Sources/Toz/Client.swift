@@ -1,6 +1,8 @@
 import CToz
 
-/// A TozStore client bound to one set of registered credentials (`toz_client`).
+/// A TozStore client bound to one set of credentials (`toz_client`). Credentials from
+/// ``Credentials/generate(apiURL:)`` (never registered) give an *anonymous* client, which can only
+/// write and read notes: every other call throws ``ErrorKind/invalidArgument`` before any request.
 ///
 /// One client may be used by many tasks and threads at once. Every method except `init` and
 /// `close` talks to the server and blocks the calling thread for up to the configured timeout
@@ -10,8 +12,9 @@ public final class Client: Sendable {
     let native: NativeHandle
 
     /// A client for `credentials` (copied: the caller keeps its own handle). No network traffic
-    /// happens here. Unregistered credentials or a bad URL throw ``ErrorKind/invalidArgument``;
-    /// plain http beyond loopback throws ``ErrorKind/insecureTransport``.
+    /// happens here. Unregistered credentials give an anonymous client (notes only). A bad URL
+    /// throws ``ErrorKind/invalidArgument``; plain http beyond loopback throws
+    /// ``ErrorKind/insecureTransport``.
     public init(credentials: Credentials, options: HTTPOptions? = nil) throws {
         let optionsJSON = try options.map { try encodeJSON($0) }
         let pointer = try withOptionalCString(optionsJSON) { opts in
@@ -67,6 +70,82 @@ public final class Client: Sendable {
     public func search(_ search: Search) throws -> SearchPage {
         let searchJSON = try encodeJSON(search)
         return try native.json { toz_client_search($0, searchJSON, $1) }
+    }
+
+    // MARK: Notes
+
+    /// The non-secret fields of this client's credentials, without a request; `clientID` is ""
+    /// for an anonymous client. `NoteRecipient(info)` addresses a note to this client.
+    public func publicInfo() throws -> CredentialsInfo {
+        try native.json { toz_client_public_info($0, $1) }
+    }
+
+    /// One note write: `cFunction(client, data, recipient, options, out)`.
+    private func note(
+        _ data: [String: String], _ recipient: NoteRecipient, _ options: NoteOptions?,
+        _ cFunction: (OpaquePointer, String, String, UnsafePointer<CChar>?, StringOut) -> OpaquePointer?
+    ) throws -> Note {
+        let dataJSON = try encodeJSON(data)
+        let recipientJSON = try encodeJSON(recipient)
+        let optionsJSON = try options.map { try encodeJSON($0) }
+        return try withOptionalCString(optionsJSON) { opts in
+            try native.json(Note.self) { cFunction($0, dataJSON, recipientJSON, opts, $1) }
+        }
+    }
+
+    /// Encrypts `data` to `recipient`, signs every field with this client's signing key and stores
+    /// the note; returns it as stored (`data` encrypted). A name already taken throws
+    /// ``ErrorKind/conflict``.
+    public func writeNote(data: [String: String], to recipient: NoteRecipient, options: NoteOptions? = nil) throws -> Note {
+        try note(data, recipient, options) { toz_client_write_note($0, $1, $2, $3, $4) }
+    }
+
+    /// Replaces (or creates) this writer's note named `options.idString`, atomically; an unnamed
+    /// note throws ``ErrorKind/invalidArgument``.
+    public func replaceNote(data: [String: String], to recipient: NoteRecipient, options: NoteOptions) throws -> Note {
+        try note(data, recipient, options) { toz_client_replace_note($0, $1, $2, $3, $4) }
+    }
+
+    /// Reads a note addressed to this client's keys, `data` decrypted and every signature verified
+    /// (``ErrorKind/signature`` otherwise). Each read counts against its views:
+    /// ``ErrorKind/notFound`` once they or its time ran out.
+    public func readNote(id: String) throws -> Note {
+        try native.json { toz_client_read_note($0, id, $1) }
+    }
+
+    /// Reads a note by its name (`idString`), as ``readNote(id:)``.
+    public func readNote(name: String) throws -> Note {
+        try native.json { toz_client_read_note_by_name($0, name, $1) }
+    }
+
+    /// Deletes a note this client wrote.
+    public func deleteNote(id: String) throws {
+        try native.call { toz_client_delete_note($0, id) }
+    }
+
+    // MARK: Files
+
+    /// Encrypts the file at `path` (streamed, in constant memory) and stores it as a record of
+    /// `type`; the record returned carries `meta.fileMeta`. `progress` is called on the calling
+    /// thread with ``ProgressStage/encrypting`` (plaintext bytes), then
+    /// ``ProgressStage/uploading`` (encrypted bytes).
+    public func writeFile(
+        type: String, path: String, plain: [String: String] = [:], progress: ProgressHandler? = nil
+    ) throws -> Record {
+        let plainJSON = try encodeJSON(plain)
+        return try withProgress(progress) { callback, userData in
+            try native.json(Record.self) { toz_client_write_file($0, type, path, plainJSON, callback, userData, $1) }
+        }
+    }
+
+    /// Downloads the file record `id` and decrypts it to `destination`, which appears only once the
+    /// whole file decrypted and verified: on any failure nothing is left there
+    /// (``ErrorKind/crypto`` for a tampered or truncated file). `progress` reports
+    /// ``ProgressStage/downloading`` (encrypted bytes).
+    public func readFile(id: String, to destination: String, progress: ProgressHandler? = nil) throws -> Record {
+        try withProgress(progress) { callback, userData in
+            try native.json(Record.self) { toz_client_read_file($0, id, destination, callback, userData, $1) }
+        }
     }
 
     // MARK: Sharing and authorizers

@@ -89,6 +89,39 @@ func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) t
     return try string.withCString { try body($0) }
 }
 
+/// The `user_data` of one file transfer: the Swift handler, retained by ``withProgress(_:_:)``
+/// for as long as the C call runs.
+private final class ProgressBox {
+    let handler: ProgressHandler
+
+    init(_ handler: @escaping ProgressHandler) {
+        self.handler = handler
+    }
+}
+
+/// The C callback (`toz_progress_fn`). A global function that captures nothing, so it converts to
+/// a `@convention(c)` pointer; it finds the handler through `user_data` without taking ownership.
+/// The handler cannot throw, so nothing unwinds through the library's C frames.
+private func progressTrampoline(
+    _ userData: UnsafeMutableRawPointer?, _ stage: UInt32, _ done: UInt64, _ total: UInt64
+) {
+    guard let userData else { return }
+    let box = Unmanaged<ProgressBox>.fromOpaque(userData).takeUnretainedValue()
+    box.handler(ProgressStage(rawValue: stage) ?? .unknown, done, total)
+}
+
+/// Runs `body` with the `progress` and `user_data` arguments of a file call for `handler`: the
+/// trampoline and an unmanaged, retained box released after `body` returns; NULL and NULL for nil.
+func withProgress<R>(
+    _ handler: ProgressHandler?, _ body: (toz_progress_fn?, UnsafeMutableRawPointer?) throws -> R
+) rethrows -> R {
+    guard let handler else { return try body(nil, nil) }
+    let box = Unmanaged.passRetained(ProgressBox(handler))
+    defer { box.release() }
+    let trampoline: @convention(c) (UnsafeMutableRawPointer?, UInt32, UInt64, UInt64) -> Void = progressTrampoline
+    return try body(trampoline, box.toOpaque())
+}
+
 /// Owns one `toz_credentials *`, `toz_access_key *` or `toz_client *`.
 ///
 /// `@unchecked Sendable` because the C contract allows it: every handle may move between

@@ -21,12 +21,39 @@ public struct RecordMeta: Codable, Sendable, Equatable {
     public var lastModified: String?
     /// Changes on every update; pass it to `deleteRecord` for a guarded delete.
     public var version: String?
-    /// File metadata, only for file records.
-    public var fileMeta: JSONValue?
+    /// File metadata, only for file records (``Client/writeFile(type:path:plain:progress:)``).
+    public var fileMeta: FileMeta?
 
     enum CodingKeys: String, CodingKey {
         case recordID = "record_id", writerID = "writer_id", userID = "user_id", type, plain, created
         case lastModified = "last_modified", version, fileMeta = "file_meta"
+    }
+}
+
+/// `meta.file_meta` of a file record. Missing fields decode as empty, as in the library.
+public struct FileMeta: Codable, Sendable, Equatable {
+    /// Where the server serves the encrypted bytes (on records read back).
+    public var fileURL: String?
+    /// The name of the file given at upload.
+    public var fileName: String?
+    /// Standard padded base64 of the MD5 of the encrypted file.
+    public var checksum: String
+    /// "raw".
+    public var compression: String
+    /// Encrypted size in bytes.
+    public var size: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case fileURL = "file_url", fileName = "file_name", checksum, compression, size
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileURL = try container.decodeIfPresent(String.self, forKey: .fileURL)
+        fileName = try container.decodeIfPresent(String.self, forKey: .fileName)
+        checksum = try container.decodeIfPresent(String.self, forKey: .checksum) ?? ""
+        compression = try container.decodeIfPresent(String.self, forKey: .compression) ?? ""
+        size = try container.decodeIfPresent(UInt64.self, forKey: .size) ?? 0
     }
 }
 
@@ -345,3 +372,107 @@ public struct SealOptions: Encodable, Sendable, Equatable {
         self.memlimit = memlimit
     }
 }
+
+// MARK: Notes and files
+
+/// Who a note is for: the recipient's public keys (base64url), as in its ``CredentialsInfo``.
+public struct NoteRecipient: Encodable, Sendable, Equatable {
+    /// Curve25519 public key: the note is encrypted to it.
+    public var publicKey: String
+    /// Ed25519 public key: only its holder may read the note.
+    public var publicSigningKey: String
+
+    public init(publicKey: String, publicSigningKey: String) {
+        self.publicKey = publicKey
+        self.publicSigningKey = publicSigningKey
+    }
+
+    /// The address of the holder of `info`'s credentials (``Client/publicInfo()``).
+    public init(_ info: CredentialsInfo) {
+        self.init(publicKey: info.publicKey, publicSigningKey: info.publicSigningKey)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case publicKey = "public_key", publicSigningKey = "public_signing_key"
+    }
+}
+
+/// Options of a new note; nil fields are left out. An anonymous writer cannot name a note and gets
+/// the server's default limits.
+public struct NoteOptions: Encodable, Sendable, Equatable {
+    /// A globally unique name to read the note by; required by `replaceNote`.
+    public var idString: String?
+    /// How many reads are allowed (nil or -1: unlimited).
+    public var maxViews: Int?
+    /// RFC 3339 time after which the note is gone.
+    public var expiration: String?
+    public var type: String?
+    /// Plaintext metadata.
+    public var plain: [String: String]?
+
+    public init(
+        idString: String? = nil, maxViews: Int? = nil, expiration: String? = nil, type: String? = nil,
+        plain: [String: String]? = nil
+    ) {
+        self.idString = idString
+        self.maxViews = maxViews
+        self.expiration = expiration
+        self.type = type
+        self.plain = plain
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case idString = "id_string", maxViews = "max_views", expiration, type, plain
+    }
+}
+
+/// A note as stored (`writeNote`: `data` encrypted) or as read (`readNote`: `data` decrypted and
+/// every signature verified).
+public struct Note: Codable, Sendable, Equatable {
+    public var noteID: String?
+    public var idString: String
+    /// The writer's client id; empty or nil for an anonymous writer.
+    public var clientID: String?
+    public var mode: String
+    public var recipientSigningKey: String
+    public var writerSigningKey: String
+    public var writerEncryptionKey: String
+    public var encryptedAccessKey: String
+    public var type: String
+    public var data: [String: String]
+    public var plain: [String: String]
+    public var fileMeta: JSONValue?
+    public var signature: String
+    /// -1: unlimited.
+    public var maxViews: Int
+    public var views: Int
+    public var expiration: String?
+    /// Whether `expiration` applies.
+    public var expires: Bool
+    public var eacp: JSONValue?
+    public var createdAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case noteID = "note_id", idString = "id_string", clientID = "client_id", mode
+        case recipientSigningKey = "recipient_signing_key", writerSigningKey = "writer_signing_key"
+        case writerEncryptionKey = "writer_encryption_key", encryptedAccessKey = "encrypted_access_key"
+        case type, data, plain, fileMeta = "file_meta", signature, maxViews = "max_views", views
+        case expiration, expires, eacp, createdAt = "created_at"
+    }
+}
+
+/// What a file-transfer progress report is about (the `stage` of `toz_progress_fn`).
+public enum ProgressStage: UInt32, Sendable, CaseIterable {
+    /// A stage this binding does not know (from a newer libtoz).
+    case unknown = 0
+    /// Encrypting the local file; done and total are plaintext bytes.
+    case encrypting = 1
+    /// Uploading the encrypted file; done and total are encrypted bytes.
+    case uploading = 2
+    /// Downloading and decrypting; done and total are encrypted bytes.
+    case downloading = 3
+}
+
+/// Receives progress reports of `writeFile` and `readFile`, synchronously on the thread running the
+/// transfer (a worker thread for the `async` overloads), while the client is in use.
+public typealias ProgressHandler = @Sendable (_ stage: ProgressStage, _ done: UInt64, _ total: UInt64) -> Void

@@ -159,8 +159,82 @@ final class OfflineTests: XCTestCase {
         assertThrowsKind(.invalidArgument, try key.decryptRecord(["name": "not a field"]))
     }
 
-    func testUnregisteredCredentialsMakeNoClient() throws {
-        assertThrowsKind(.invalidArgument, try Client(credentials: Credentials.generate()))
+    /// A client of fresh unregistered credentials at a loopback port nobody listens on.
+    private func anonymousClient() throws -> (Client, CredentialsInfo) {
+        let credentials = try Credentials.generate(apiURL: "http://127.0.0.1:1")
+        let client = try Client(credentials: credentials, options: HTTPOptions(timeoutMS: 3000, retries: 0))
+        return (client, try credentials.publicInfo())
+    }
+
+    /// Unregistered credentials give an anonymous client: notes only. The rest is refused before
+    /// any request (a request to the dead port would throw `.network` instead).
+    func testUnregisteredCredentialsMakeAnAnonymousClient() throws {
+        let (client, info) = try anonymousClient()
+        XCTAssertEqual(try client.publicInfo(), info)
+        XCTAssertEqual(try client.publicInfo().clientID, "")
+        let refused = assertThrowsKind(.invalidArgument, try client.writeRecord(type: "t", data: ["a": "b"]))
+        XCTAssertTrue(refused?.message.contains("unregistered") ?? false, "\(String(describing: refused))")
+        assertThrowsKind(.invalidArgument, try client.share(recordType: "t", readerID: "3d1f8f0e-6e7e-4d55-9d43-6a3a3f0c0a11"))
+
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("src").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: source, contents: Data("hello".utf8)))
+        let log = ProgressLog()
+        assertThrowsKind(.invalidArgument, try client.writeFile(type: "t", path: source) { log.record($0, $1, $2) })
+        assertThrowsKind(.invalidArgument, try client.readFile(
+            id: "3d1f8f0e-6e7e-4d55-9d43-6a3a3f0c0a11", to: directory.appendingPathComponent("dst").path) { log.record($0, $1, $2) })
+        XCTAssertTrue(log.events.isEmpty)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["src"])
+
+        // Notes are attempted: the request reaches the network.
+        let recipient = NoteRecipient(try Credentials.generate().publicInfo())
+        assertThrowsKind(.network, try client.writeNote(data: ["a": "b"], to: recipient))
+        assertThrowsKind(.network, try client.readNote(id: "3d1f8f0e-6e7e-4d55-9d43-6a3a3f0c0a11"))
+    }
+
+    func testNoteAndFileArgumentsAreCheckedBeforeAnyRequest() throws {
+        let (client, _) = try anonymousClient()
+        let info = try Credentials.generate().publicInfo()
+        let recipient = NoteRecipient(info)
+        XCTAssertEqual(recipient, NoteRecipient(publicKey: info.publicKey, publicSigningKey: info.publicSigningKey))
+        assertThrowsKind(.network, try client.writeNote(data: ["a": "b"], to: recipient, options: NoteOptions(maxViews: 2, type: "t")))
+        let badKey = assertThrowsKind(.invalidArgument, try client.writeNote(
+            data: ["a": "b"], to: NoteRecipient(publicKey: "not-a-key", publicSigningKey: info.publicSigningKey)))
+        XCTAssertTrue(badKey?.message.contains("public_key") ?? false, "\(String(describing: badKey))")
+        let unnamed = assertThrowsKind(.invalidArgument, try client.replaceNote(data: ["a": "b"], to: recipient, options: NoteOptions()))
+        XCTAssertTrue(unnamed?.message.contains("id_string") ?? false, "\(String(describing: unnamed))")
+        assertThrowsKind(.network, try client.replaceNote(data: ["a": "b"], to: recipient, options: NoteOptions(idString: "swift-name")))
+        assertThrowsKind(.network, try client.deleteNote(id: "n"))
+
+        let missing = assertThrowsKind(.notFound, try client.writeFile(type: "t", path: "/nonexistent/toz-swift-file"))
+        XCTAssertTrue(missing?.message.contains("file to upload") ?? false, "\(String(describing: missing))")
+
+        client.close()
+        assertThrowsKind(.closed, try client.publicInfo())
+        assertThrowsKind(.closed, try client.writeNote(data: ["a": "b"], to: recipient))
+        assertThrowsKind(.closed, try client.readNote(name: "n"))
+        assertThrowsKind(.closed, try client.writeFile(type: "t", path: "/tmp/x") { _, _, _ in })
+        assertThrowsKind(.closed, try client.readFile(id: "r", to: "/tmp/x"))
+    }
+
+    func testNoteAndFileMetaJSONShapes() throws {
+        let options = try encodeJSON(NoteOptions(idString: "n", maxViews: 2))
+        XCTAssertEqual(try JSONDecoder().decode([String: JSONValue].self, from: Data(options.utf8)), ["id_string": "n", "max_views": 2])
+        let recipient = try encodeJSON(NoteRecipient(publicKey: "p", publicSigningKey: "s"))
+        XCTAssertEqual(try JSONDecoder().decode([String: String].self, from: Data(recipient.utf8)), ["public_key": "p", "public_signing_key": "s"])
+
+        let text = #"{"meta":{"record_id":"r","writer_id":"w","user_id":"w","type":"t","plain":{},"file_meta":{"file_url":"http://x/f","file_name":"a.bin","checksum":"c==","compression":"raw","size":42}},"data":{}}"#
+        let record = try decodeJSON(Record.self, from: text)
+        XCTAssertEqual(record.meta.fileMeta?.size, 42)
+        XCTAssertEqual(record.meta.fileMeta?.fileName, "a.bin")
+        XCTAssertEqual(record.meta.fileMeta?.checksum, "c==")
+        let plain = try decodeJSON(Record.self, from: #"{"meta":{"writer_id":"w","user_id":"w","type":"t","plain":{}},"data":{"a":"b"}}"#)
+        XCTAssertNil(plain.meta.fileMeta)
+        XCTAssertFalse(try encodeJSON(plain).contains("file_meta"))
+        XCTAssertEqual(ProgressStage(rawValue: 1), .encrypting)
+        XCTAssertEqual(ProgressStage(rawValue: 2), .uploading)
+        XCTAssertEqual(ProgressStage(rawValue: 3), .downloading)
     }
 
     func testPlainHTTPBeyondLoopbackIsRefused() async throws {

@@ -120,3 +120,40 @@ struct LiveServer: Sendable {
     }
     #endif
 }
+
+/// Collects progress reports from whichever thread the transfer runs on.
+final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [(stage: ProgressStage, done: UInt64, total: UInt64)] = []
+
+    func record(_ stage: ProgressStage, _ done: UInt64, _ total: UInt64) {
+        lock.lock()
+        recorded.append((stage, done, total))
+        lock.unlock()
+    }
+
+    var events: [(stage: ProgressStage, done: UInt64, total: UInt64)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded
+    }
+
+    /// The reports come stage after stage in `stages` order, each stage's `done` never goes down
+    /// and ends at its total, and a multi-block transfer reports more than once per stage.
+    func check(stages: [ProgressStage], totals: [UInt64], file: StaticString = #filePath, line: UInt = #line) {
+        let events = self.events
+        var seen: [ProgressStage] = []
+        for event in events where seen.last != event.stage {
+            seen.append(event.stage)
+        }
+        XCTAssertEqual(seen, stages, "\(events)", file: file, line: line)
+        for (stage, total) in zip(stages, totals) {
+            let mine = events.filter { $0.stage == stage }
+            XCTAssertGreaterThan(mine.count, 1, "\(stage)", file: file, line: line)
+            XCTAssertTrue(mine.allSatisfy { $0.total == total }, "\(stage): \(mine), total \(total)", file: file, line: line)
+            let dones = mine.map { $0.done }
+            XCTAssertEqual(dones, dones.sorted(), "\(stage)", file: file, line: line)
+            XCTAssertEqual(dones.last, total, "\(stage)", file: file, line: line)
+        }
+    }
+}
