@@ -1,0 +1,67 @@
+package toz
+
+/*
+#include <stdint.h>
+#include "toz.h"
+
+// The Go trampoline, exported by progress.go.
+extern void tozGoProgress(void *user_data, uint32_t stage, uint64_t done, uint64_t total);
+
+// The file calls with the trampoline as the progress callback and a cgo.Handle value (never a
+// Go pointer) as its user_data; handle 0 (no Go function) passes no callback at all.
+static toz_error *toz_go_write_file(const toz_client *client, const char *record_type, const char *path,
+                                    const char *plain_json, uintptr_t handle, char **record_json_out) {
+	return toz_client_write_file(client, record_type, path, plain_json, handle ? tozGoProgress : NULL,
+	                             (void *)handle, record_json_out);
+}
+
+static toz_error *toz_go_read_file(const toz_client *client, const char *record_id, const char *destination_path,
+                                   uintptr_t handle, char **record_json_out) {
+	return toz_client_read_file(client, record_id, destination_path, handle ? tozGoProgress : NULL,
+	                            (void *)handle, record_json_out);
+}
+*/
+import "C"
+
+import "runtime/cgo"
+
+// transfer runs one file call with progress reported to fn (nil for none); see progress.go.
+func (c *Client) transfer(fn ProgressFunc, f func(p *C.toz_client, s []*C.char, handle C.uintptr_t, out **C.char) *C.toz_error, args ...cstr) (*Record, error) {
+	var state *progressState
+	var handle C.uintptr_t
+	if fn != nil {
+		state = &progressState{fn: fn}
+		h := cgo.NewHandle(state)
+		defer h.Delete()
+		handle = C.uintptr_t(h)
+	}
+	rec, err := jsonCall[*Record](c.hdl(), func(p *C.toz_client, s []*C.char, out **C.char) *C.toz_error {
+		return f(p, s, handle, out)
+	}, args...)
+	if state != nil && state.panicked {
+		return rec, &ProgressPanicError{Value: state.value, Err: err}
+	}
+	return rec, err
+}
+
+// WriteFile encrypts the file at path (streamed, in constant memory) and stores it as a record
+// of recordType with plain (nil for none) as plaintext metadata; the record returned carries
+// Meta.FileMeta. progress, if not nil, is called on the calling goroutine as the work advances:
+// [StageEncrypting] (plaintext bytes), then [StageUploading] (encrypted bytes). If progress
+// panics, the upload still runs to its end and WriteFile returns a *[ProgressPanicError] (with
+// the record, when the upload succeeded).
+func (c *Client) WriteFile(recordType, path string, plain map[string]string, progress ProgressFunc) (*Record, error) {
+	return c.transfer(progress, func(p *C.toz_client, s []*C.char, handle C.uintptr_t, out **C.char) *C.toz_error {
+		return C.toz_go_write_file(p, s[0], s[1], s[2], handle, out)
+	}, str(recordType), str(path), jsonArg(plain, plain == nil))
+}
+
+// ReadFile downloads the file record recordID and decrypts it to dest, which appears only once
+// the whole file decrypted and verified: on any failure nothing is left there (ErrCrypto for a
+// tampered or truncated file). progress as for [Client.WriteFile], with [StageDownloading]
+// (encrypted bytes).
+func (c *Client) ReadFile(recordID, dest string, progress ProgressFunc) (*Record, error) {
+	return c.transfer(progress, func(p *C.toz_client, s []*C.char, handle C.uintptr_t, out **C.char) *C.toz_error {
+		return C.toz_go_read_file(p, s[0], s[1], handle, out)
+	}, str(recordID), str(dest))
+}

@@ -1,0 +1,363 @@
+"""Notes and large files against the live toz-server: notes between registered and anonymous
+clients, names, replacement, view and time limits, refused and forged notes; files written with
+progress reports, read back, shared, revoked and tampered with."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, List, Optional, Tuple, Union
+
+import pytest
+
+import toz
+from conftest import Env, Party
+
+MakeParty = Callable[..., Party]
+Event = Tuple[Union[toz.ProgressStage, int], int, int]
+_names = itertools.count()
+
+
+def unique_name() -> str:
+    """A note name no other test (or earlier run against the same server) uses."""
+    return f"py-note-{os.getpid()}-{time.time_ns()}-{next(_names)}"
+
+
+def anonymous(env: Env) -> toz.Client:
+    return toz.Client(toz.Credentials.generate(env.api_url))
+
+
+# --- notes ------------------------------------------------------------------------------------
+
+
+def test_note_round_trip_between_two_registered_clients(party: MakeParty) -> None:
+    alice, bob = party("py-alice"), party("py-bob")
+    bob_keys = bob.client.public_info()
+    data = {"message": "meet at noon", "pin": "1234"}
+    written = alice.client.write_note(data, bob_keys, type="greeting", plain={"lang": "en"})
+    assert isinstance(written, toz.Note) and written.note_id
+    assert written.client_id == alice.id
+    assert written.recipient_signing_key == bob_keys.public_signing_key
+    assert written.writer_signing_key == alice.credentials.public_info().public_signing_key
+    assert written.writer_encryption_key == alice.credentials.public_info().public_key
+    assert set(written.data) == set(data)
+    assert all(v != data[k] and "noon" not in v for k, v in written.data.items())  # encrypted
+
+    read = bob.client.read_note(written.note_id)
+    assert read.data == data
+    assert (read.note_id, read.type, read.plain) == (written.note_id, "greeting", {"lang": "en"})
+    assert read.client_id == alice.id and read.max_views == -1
+
+    # Only the writer may delete it; then it is gone for everyone.
+    with pytest.raises(toz.ForbiddenError) as e:
+        bob.client.delete_note(written.note_id)
+    assert e.value.http_status == 403
+    assert bob.client.read_note(written.note_id).data == data
+    alice.client.delete_note(written.note_id)
+    with pytest.raises(toz.NotFoundError):
+        bob.client.read_note(written.note_id)
+    with pytest.raises(toz.NotFoundError):
+        alice.client.delete_note(written.note_id)
+    with pytest.raises(toz.HttpError) as malformed:  # spec: 400 for a malformed id
+        bob.client.read_note("not-a-note-id")
+    assert malformed.value.http_status == 400 and malformed.value.kind == toz.ErrorKind.HTTP
+
+
+def test_note_names_conflicts_and_replacement(party: MakeParty) -> None:
+    alice, bob = party("py-alice"), party("py-bob")
+    name = unique_name()
+    first = alice.client.write_note({"v": "1"}, bob.client.public_info(), toz.NoteOptions(id_string=name))
+    assert first.id_string == name
+    assert bob.client.read_note_by_name(name).data == {"v": "1"}
+
+    with pytest.raises(toz.ConflictError) as e:
+        alice.client.write_note({"v": "2"}, bob.client.public_info(), id_string=name)
+    assert e.value.http_status == 409
+    assert bob.client.read_note_by_name(name).data == {"v": "1"}
+
+    replaced = alice.client.replace_note({"v": "3"}, bob.client.public_info(), {"id_string": name})
+    assert replaced.id_string == name
+    assert bob.client.read_note_by_name(name).data == {"v": "3"}
+
+    # replace_note also creates a note under a new name.
+    fresh = unique_name()
+    alice.client.replace_note({"v": "new"}, bob.client.public_info(), id_string=fresh)
+    assert bob.client.read_note_by_name(fresh).data == {"v": "new"}
+    with pytest.raises(toz.NotFoundError):
+        bob.client.read_note_by_name(unique_name())
+
+
+def test_view_limit_and_expiry(party: MakeParty) -> None:
+    alice, bob = party("py-alice"), party("py-bob")
+    note = alice.client.write_note({"once": "or twice"}, bob.client.public_info(), max_views=2)
+    assert note.max_views == 2 and note.views == 0
+    first, second = (bob.client.read_note(note.note_id or "") for _ in range(2))
+    assert first.data == second.data == {"once": "or twice"}
+    assert (first.views, second.views) == (1, 2)
+    with pytest.raises(toz.NotFoundError):
+        bob.client.read_note(note.note_id or "")
+
+    expiry = datetime.now(timezone.utc) + timedelta(seconds=2)
+    short = alice.client.write_note(
+        {"soon": "gone"}, bob.client.public_info(), expiration=expiry.isoformat(timespec="seconds")
+    )
+    assert short.expires and short.expiration
+    assert bob.client.read_note(short.note_id or "").data == {"soon": "gone"}
+    time.sleep(max(0.0, (expiry - datetime.now(timezone.utc)).total_seconds()) + 1.5)
+    with pytest.raises(toz.NotFoundError):
+        bob.client.read_note(short.note_id or "")
+
+
+def test_anonymous_notes_both_ways(env: Env, party: MakeParty) -> None:
+    bob = party("py-bob")
+    with anonymous(env) as anon:
+        anon_keys = anon.public_info()
+        assert anon_keys.client_id == ""
+        sent = anon.write_note({"tip": "anonymous"}, bob.client.public_info())
+        assert sent.note_id and not sent.client_id
+        read = bob.client.read_note(sent.note_id)
+        assert read.data == {"tip": "anonymous"} and not read.client_id
+        assert read.writer_signing_key == anon_keys.public_signing_key
+
+        reply = bob.client.write_note({"thanks": "received"}, anon_keys)
+        assert reply.client_id == bob.id
+        assert anon.read_note(reply.note_id or "").data == {"thanks": "received"}
+        # Everything but notes stays refused, before any request.
+        with pytest.raises(toz.InvalidArgumentError):
+            anon.write_record("py-anonymous", {"a": "b"})
+
+
+def test_note_for_someone_else_is_refused(env: Env, party: MakeParty) -> None:
+    alice, bob, carol = party("py-alice"), party("py-bob"), party("py-carol")
+    note = alice.client.write_note({"for": "bob only"}, bob.client.public_info())
+    with anonymous(env) as anon:
+        for intruder in (carol.client, alice.client, anon):  # the writer is no recipient either
+            with pytest.raises(toz.ForbiddenError) as e:
+                intruder.read_note(note.note_id or "")
+            assert e.value.http_status == 403
+        for intruder in (carol.client, anon):
+            with pytest.raises(toz.ForbiddenError):
+                intruder.delete_note(note.note_id or "")
+    assert bob.client.read_note(note.note_id or "").data == {"for": "bob only"}
+
+
+def test_note_encrypted_to_other_keys_fails_to_decrypt(party: MakeParty) -> None:
+    """A note whose signing key names bob but whose access key is boxed to carol's key: the
+    server hands it to bob, and the library refuses it instead of returning anything."""
+    alice, bob, carol = party("py-alice"), party("py-bob"), party("py-carol")
+    mismatched = toz.NoteRecipient(
+        public_key=carol.client.public_info().public_key,
+        public_signing_key=bob.client.public_info().public_signing_key,
+    )
+    note = alice.client.write_note({"secret": "s"}, mismatched)
+    with pytest.raises(toz.CryptoError):
+        bob.client.read_note(note.note_id or "")
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def check_progress(events: List[Event], stages: List[toz.ProgressStage], totals: List[int]) -> None:
+    """The reports come stage after stage in order, each stage's `done` never goes down, the
+    stage ends at its total, and a multi-block transfer reports more than once per stage."""
+    assert [s for s, _ in itertools.groupby(e[0] for e in events)] == stages, events
+    for stage, total in zip(stages, totals):
+        mine = [(done, t) for s, done, t in events if s == stage]
+        assert len(mine) > 1, (stage, mine)
+        assert all(t == total for _, t in mine), (stage, total, mine)
+        dones = [done for done, _ in mine]
+        assert dones == sorted(dones) and dones[-1] == total and dones[0] < total, (stage, dones)
+    assert all(type(e[0]) is toz.ProgressStage for e in events)
+
+
+def write_random(path: Path, size: int) -> bytes:
+    data = os.urandom(size)
+    path.write_bytes(data)
+    return data
+
+
+def test_file_round_trip_with_progress(party: MakeParty, record_type: str, tmp_path: Path) -> None:
+    alice = party("py-alice")
+    original = write_random(tmp_path / "photo.bin", 200 * 1024)
+    up: List[Event] = []
+    rec = alice.client.write_file(record_type, tmp_path / "photo.bin", {"album": "summer"},
+                                  progress=lambda *a: up.append(a))
+    assert isinstance(rec, toz.Record) and rec.meta.record_id and rec.meta.type == record_type
+    assert rec.meta.plain == {"album": "summer"} and rec.meta.writer_id == alice.id
+    meta = rec.meta.file_meta
+    assert isinstance(meta, toz.FileMeta)
+    assert meta.file_name == "photo.bin" and meta.compression == "raw" and meta.checksum
+    assert meta.size > len(original)  # encrypted: headers and a tag per block
+    check_progress(up, [toz.ProgressStage.ENCRYPTING, toz.ProgressStage.UPLOADING],
+                   [len(original), meta.size])
+
+    down: List[Event] = []
+    dest = tmp_path / "copy" / "photo.bin"
+    dest.parent.mkdir()
+    back = alice.client.read_file(rec.meta.record_id, dest, progress=lambda *a: down.append(a))
+    assert dest.read_bytes() == original
+    assert back.meta.record_id == rec.meta.record_id and back.meta.plain == {"album": "summer"}
+    assert back.meta.file_meta is not None and back.meta.file_meta.size == meta.size
+    check_progress(down, [toz.ProgressStage.DOWNLOADING], [meta.size])
+    assert os.listdir(dest.parent) == ["photo.bin"]  # no partial file left beside it
+
+    # Without a callback, and to a str path.
+    other = str(tmp_path / "again.bin")
+    alice.client.read_file(rec.meta.record_id, other)
+    assert Path(other).read_bytes() == original
+    small = write_random(tmp_path / "empty.bin", 0)
+    empty = alice.client.write_file(record_type, str(tmp_path / "empty.bin"))
+    alice.client.read_file(empty.meta.record_id or "", tmp_path / "empty.out")
+    assert (tmp_path / "empty.out").read_bytes() == small
+
+
+def test_file_sharing_and_revocation(party: MakeParty, record_type: str, tmp_path: Path) -> None:
+    alice, bob = party("py-alice"), party("py-bob")
+    original = write_random(tmp_path / "report.pdf", 70 * 1024)
+    rid = alice.client.write_file(record_type, tmp_path / "report.pdf").meta.record_id or ""
+    out = tmp_path / "out"
+    out.mkdir()
+
+    with pytest.raises((toz.ForbiddenError, toz.NotFoundError)):
+        bob.client.read_file(rid, out / "report.pdf")
+    assert os.listdir(out) == []
+
+    alice.client.share(record_type, bob.id)
+    bob.client.read_file(rid, out / "report.pdf")
+    assert (out / "report.pdf").read_bytes() == original
+
+    alice.client.revoke(record_type, bob.id)
+    (out / "report.pdf").unlink()
+    with pytest.raises((toz.ForbiddenError, toz.NotFoundError)):
+        bob.client.read_file(rid, out / "report.pdf")
+    assert os.listdir(out) == []
+    with toz.Client(bob.credentials) as fresh:  # no cached access key either
+        with pytest.raises((toz.ForbiddenError, toz.NotFoundError)):
+            fresh.read_file(rid, out / "report.pdf")
+    assert os.listdir(out) == []
+
+
+def stored_blob(env: Env, size: int) -> Path:
+    """The file the server keeps the encrypted bytes in: the only file of exactly that size
+    beside the SQLite database (the default blob store)."""
+    db = Path(env.database.removeprefix("sqlite://"))
+    found = [p for p in db.parent.rglob("*")
+             if p.is_file() and not p.name.startswith(db.name) and p.stat().st_size == size]
+    assert len(found) == 1, f"expected one stored blob of {size} bytes under {db.parent}, found {found}"
+    return found[0]
+
+
+def test_tampered_or_truncated_file_leaves_nothing(
+    env: Env, party: MakeParty, record_type: str, tmp_path: Path
+) -> None:
+    alice = party("py-alice")
+    write_random(tmp_path / "src.bin", 150 * 1024 + 7)  # a size no other test uses
+    rec = alice.client.write_file(record_type, tmp_path / "src.bin")
+    assert rec.meta.file_meta is not None
+    blob = stored_blob(env, rec.meta.file_meta.size)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    stored = bytearray(blob.read_bytes())
+    stored[len(stored) // 2] ^= 0x01
+    blob.write_bytes(bytes(stored))
+    with pytest.raises(toz.CryptoError):
+        alice.client.read_file(rec.meta.record_id or "", out / "dst.bin")
+    assert os.listdir(out) == []
+
+    blob.write_bytes(bytes(stored[: len(stored) // 3]))  # truncated
+    with pytest.raises(toz.CryptoError):
+        alice.client.read_file(rec.meta.record_id or "", out / "dst.bin")
+    assert os.listdir(out) == []
+
+
+def test_exception_in_progress_is_raised_after_the_transfer(
+    party: MakeParty, record_type: str, tmp_path: Path
+) -> None:
+    alice = party("py-alice")
+    original = write_random(tmp_path / "src.bin", 100 * 1024)
+    calls: List[Event] = []
+
+    def failing(stage: Union[toz.ProgressStage, int], done: int, total: int) -> None:
+        calls.append((stage, done, total))
+        raise RuntimeError(f"progress bar broke at {stage!r}")
+
+    with pytest.raises(RuntimeError, match="ENCRYPTING"):
+        alice.client.write_file(record_type, tmp_path / "src.bin", progress=failing)
+    assert len(calls) == 1  # not called again once it failed
+    # The ABI cannot cancel a transfer: the upload went through all the same.
+    page = alice.client.query(content_types=[record_type])
+    assert len(page.results) == 1 and page.results[0].meta.file_meta is not None
+    rid = page.results[0].meta.record_id or ""
+
+    calls.clear()
+    with pytest.raises(RuntimeError, match="DOWNLOADING"):
+        alice.client.read_file(rid, tmp_path / "dst.bin", progress=failing)
+    assert len(calls) == 1 and (tmp_path / "dst.bin").read_bytes() == original
+    # The client is still fine.
+    alice.client.read_file(rid, tmp_path / "dst2.bin", progress=lambda *a: None)
+    assert (tmp_path / "dst2.bin").read_bytes() == original
+
+
+def test_concurrent_transfers_report_to_their_own_callbacks(
+    party: MakeParty, record_type: str, tmp_path: Path
+) -> None:
+    alice = party("py-concurrent-files")
+    start = threading.Barrier(4)
+    errors: List[BaseException] = []
+
+    def work(t: int) -> None:
+        try:
+            size = (130 + 10 * t) * 1024 + t  # a size per thread: a report reaching the wrong
+            src = tmp_path / f"src{t}"  # callback would show up as a wrong total
+            original = write_random(src, size)
+            events: List[Event] = []
+            start.wait()
+            rec = alice.client.write_file(record_type, src, progress=lambda *a: events.append(a))
+            enc_size = rec.meta.file_meta.size if rec.meta.file_meta else -1
+            check_progress(events, [toz.ProgressStage.ENCRYPTING, toz.ProgressStage.UPLOADING],
+                           [size, enc_size])
+            events.clear()
+            alice.client.read_file(rec.meta.record_id or "", tmp_path / f"dst{t}",
+                                   progress=lambda *a: events.append(a))
+            check_progress(events, [toz.ProgressStage.DOWNLOADING], [enc_size])
+            assert (tmp_path / f"dst{t}").read_bytes() == original
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    first: Optional[BaseException] = errors[0] if errors else None
+    if first is not None:
+        raise first
+
+
+def test_progress_bar_example(party: MakeParty, record_type: str, tmp_path: Path) -> None:
+    """examples/file_progress.py, the README's progress bar, runs and draws every stage."""
+    alice = party("py-example")
+    alice.credentials.save_file(tmp_path / "e3db.json")
+    original = write_random(tmp_path / "big.bin", 300 * 1024)
+    example = Path(__file__).resolve().parents[1] / "examples" / "file_progress.py"
+    run = subprocess.run(
+        [sys.executable, str(example), str(tmp_path / "e3db.json"), str(tmp_path / "big.bin"),
+         str(tmp_path / "back.bin"), record_type],
+        capture_output=True, timeout=120,  # bytes: text mode would turn "\r" into "\n"
+    )
+    stderr, stdout = run.stderr.decode(), run.stdout.decode()
+    assert run.returncode == 0, stderr
+    assert (tmp_path / "back.bin").read_bytes() == original
+    lines = stderr.rstrip("\n").split("\n")  # one line per stage, redrawn after each "\r"
+    assert [line.split("\r")[-1].split("[")[0].strip() for line in lines] == \
+        ["encrypting", "uploading", "downloading"], lines
+    assert all(line.endswith("[" + "#" * 30 + "] 100%") for line in lines), lines
+    assert all(line.count("\r") > 2 for line in lines), lines  # redrawn as the bytes went by
+    assert "stored" in stdout and "decrypted it to" in stdout
