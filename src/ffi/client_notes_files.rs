@@ -13,8 +13,8 @@ use super::client::toz_client;
 use super::error::toz_error;
 
 /// Progress callback for file transfers: `stage` is 1 (encrypting; bytes are plaintext),
-/// 2 (uploading) or 3 (downloading and decrypting; bytes are encrypted). It runs on the calling
-/// thread, synchronously, and must not unwind or longjmp out.
+/// 2 (uploading) or 3 (downloading and decrypting; bytes are encrypted). Within a stage `done`
+/// only grows. It runs on the calling thread, synchronously, and must not unwind or longjmp out.
 pub type toz_progress_fn =
     Option<unsafe extern "C" fn(user_data: *mut c_void, stage: u32, done: u64, total: u64)>;
 
@@ -60,7 +60,8 @@ unsafe fn note_write(
 /// (`recipient_json` = `{"public_key":"<curve25519>","public_signing_key":"<ed25519>"}`) and every
 /// field is signed with this client's signing key. `options_json` may be NULL or
 /// `{"id_string","max_views","expiration","type","plain"}`. A client made from unregistered
-/// credentials writes anonymously (names and custom limits are then ignored by the server).
+/// credentials writes anonymously (the server then drops `id_string`; view limits and expiry
+/// still apply).
 ///
 /// **Ownership**: `*note_json_out` (the stored note, data encrypted) is owned by the caller
 /// (`toz_free_string`). **Errors**: `TOZ_ERROR_KIND_CONFLICT` for a name already taken.
@@ -225,8 +226,9 @@ pub unsafe extern "C" fn toz_client_write_file(
 }
 
 /// Downloads the file record `record_id` and decrypts it to `destination_path`. The destination
-/// appears only when the whole file decrypted and verified; on any failure (tampering,
-/// truncation, network) nothing is left there. `progress` may be NULL.
+/// appears only when the whole file decrypted and verified (an existing file there is then
+/// replaced, atomically); on any failure (tampering, truncation, network) nothing is written
+/// there and an existing file is left as it was. `progress` may be NULL.
 ///
 /// **Ownership**: `*record_json_out` is owned by the caller (`toz_free_string`).
 /// **Errors**: `TOZ_ERROR_KIND_CRYPTO` for a tampered or truncated file.

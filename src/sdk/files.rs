@@ -50,8 +50,10 @@ struct Counting<'a, 'p, R> {
 impl<R: Read> Read for Counting<'_, '_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.done += n as u64;
-        (self.progress)(self.stage, self.done, self.total);
+        if n > 0 {
+            self.done += n as u64;
+            (self.progress)(self.stage, self.done, self.total);
+        }
         Ok(n)
     }
 }
