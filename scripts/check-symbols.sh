@@ -41,3 +41,9 @@ if comm -13 "$tmp/exported_toz" "$tmp/declared" | grep . >"$tmp/unexported"; the
 fi
 ((fail == 0)) || die "libtoz.so's exported symbols do not match include/toz.h"
 say "OK: libtoz.so exports only toz_* and exactly the $(wc -l <"$tmp/declared") functions of include/toz.h"
+
+# Hardening: the stack must not be executable (an assembly object without .note.GNU-stack, e.g.
+# from a dependency's asm feature, would silently make it so for every process loading libtoz).
+stack=$(readelf -lW "$so" | awk '$1 == "GNU_STACK" {print $7}')
+[[ "$stack" == "RW" ]] || die "libtoz.so's GNU_STACK is '$stack', expected RW (non-executable stack)"
+say "OK: libtoz.so has a non-executable stack"
