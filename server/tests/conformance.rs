@@ -7,13 +7,6 @@ use common::*;
 use serde_json::{Value, json};
 use toz::sdk::{Credentials, crypto};
 
-fn setup(b: Backend) -> Option<(Db, Server, Account)> {
-    let db = Db::new(b)?;
-    let server = Server::start(&db);
-    let account = Account::create(&server);
-    Some((db, server, account))
-}
-
 on_both_backends!(
     registration,
     registration_token_limits,

@@ -59,6 +59,14 @@ impl Db {
     }
 }
 
+/// A fresh database, a server on it and an account: what most tests start from.
+pub fn setup(b: Backend) -> Option<(Db, Server, Account)> {
+    let db = Db::new(b)?;
+    let server = Server::start(&db);
+    let account = Account::create(&server);
+    Some((db, server, account))
+}
+
 /// A running server; killed on drop.
 pub struct Server {
     pub url: String,
