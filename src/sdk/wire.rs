@@ -108,6 +108,9 @@ pub struct ClientDetails {
     /// Public signing key, `{}` when none (never `null`).
     #[serde(default, deserialize_with = "null_as_default")]
     pub signing_key: SigningKey,
+    /// When the client was registered (`...ffffffZ`); omitted when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
 }
 
 /// `GET /v1/storage/clients/<id>` response (§7). `signing_key` is `null` when absent: JV requires

@@ -30,6 +30,7 @@ pub fn details(c: &ClientRow, api_secret: Option<String>) -> wire::ClientDetails
         signing_key: wire::SigningKey {
             ed25519: c.signing_key.clone(),
         },
+        created: Some(crate::time::format_micros(c.created)),
     }
 }
 

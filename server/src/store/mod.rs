@@ -69,6 +69,8 @@ pub struct ClientRow {
     pub api_key_id: String,
     /// BLAKE2b hash of the API secret.
     pub api_secret_hash: String,
+    /// Creation time, Unix microseconds.
+    pub created: i64,
 }
 
 /// An account and its login profile.

@@ -53,7 +53,7 @@ pub(super) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 macro_rules! client_cols {
     () => {
-        "id, account_id, name, client_type, enabled, has_backup, public_key, signing_key, api_key_id, api_secret_hash"
+        "id, account_id, name, client_type, enabled, has_backup, public_key, signing_key, api_key_id, api_secret_hash, created"
     };
 }
 macro_rules! account_cols {
@@ -84,6 +84,7 @@ fn client_row(r: &AnyRow) -> sqlx::Result<ClientRow> {
         signing_key: r.try_get(7)?,
         api_key_id: r.try_get(8)?,
         api_secret_hash: r.try_get(9)?,
+        created: r.try_get(10)?,
     })
 }
 
@@ -273,6 +274,7 @@ async fn insert_client(
     c: &NewClient,
 ) -> Result<ClientRow> {
     let id = crypto::random_uuid_v4();
+    let created = now_micros();
     sqlx::query(
         "INSERT INTO clients (id, account_id, name, client_type, enabled, has_backup, public_key, signing_key, \
          api_key_id, api_secret_hash, created) VALUES ($1, $2, $3, $4, 1, 0, $5, $6, $7, $8, $9)",
@@ -285,7 +287,7 @@ async fn insert_client(
     .bind(&c.signing_key)
     .bind(&c.api_key_id)
     .bind(&c.api_secret_hash)
-    .bind(now_micros())
+    .bind(created)
     .execute(conn)
     .await
     .map_err(|e| conflict_on_unique(e, "client"))?;
@@ -300,6 +302,7 @@ async fn insert_client(
         signing_key: c.signing_key.clone(),
         api_key_id: c.api_key_id.clone(),
         api_secret_hash: c.api_secret_hash.clone(),
+        created,
     })
 }
 
