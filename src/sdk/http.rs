@@ -485,16 +485,7 @@ fn load_ca_bundle(path: &str) -> Result<ureq::tls::RootCerts> {
 
 /// Percent-encodes one path segment (record types may contain spaces or `/`).
 pub fn encode_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    super::tsv1::percent_encode(segment, false)
 }
 
 #[cfg(test)]

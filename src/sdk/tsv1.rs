@@ -227,13 +227,19 @@ pub fn percent_decode(text: &str, plus_is_space: bool) -> Option<String> {
 
 /// GO `url.QueryEscape` / PY `quote_plus`: unreserved characters kept, space as `+`.
 pub fn query_escape(text: &str) -> String {
+    percent_encode(text, true)
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters; `space_as_plus` for query
+/// components (GO/PY form), `%20` otherwise (path segments).
+pub fn percent_encode(text: &str, space_as_plus: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(b as char)
             }
-            b' ' => out.push('+'),
+            b' ' if space_as_plus => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
