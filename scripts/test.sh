@@ -34,6 +34,10 @@ stage "libtoz exports only toz_* symbols" scripts/check-symbols.sh
 stage "libtoz unit, vector and live-server tests" cargo test -p toz
 stage "toz-server conformance (SQLite and PostgreSQL)" scripts/test-server.sh
 stage "C tests (ctest, sanitizers, valgrind)" scripts/test-c.sh
+# The live C tests once more, with toz-server on PostgreSQL (records, sharing, backups, notes,
+# files with blobs in large objects); the build-c tree comes from the stage above.
+stage "live C tests on PostgreSQL" scripts/with-postgres.sh -- bash -c \
+  'TOZ_WITH_SERVER_DATABASE=$TOZ_TEST_DATABASE_URL scripts/with-server.sh --release -- ctest --test-dir build-c -L live -LE valgrind --output-on-failure'
 stage "binding coverage" python3 scripts/check-bindings.py
 stage "Python binding" bindings/python/test.sh
 stage "Go binding" bindings/go/test.sh

@@ -13,7 +13,9 @@
 #   TOZ_TEST_DATABASE              the server's database URL
 #   TOZ_SERVER_BIN                 the toz-server binary
 #   TOZ_LIBRARY                    path of libtoz.so (bindings load it from here)
-# The command's exit status is the script's.
+# The command's exit status is the script's. With TOZ_WITH_SERVER_DATABASE set (e.g. the
+# postgres:// URL of scripts/with-postgres.sh, which must be a fresh database) the server uses that
+# database instead of a new SQLite file.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -46,7 +48,7 @@ trap cleanup EXIT
 
 export TOZ_SERVER_BIN="$target/$profile/toz-server"
 export TOZ_LIBRARY="$target/$profile/libtoz.so"
-export TOZ_TEST_DATABASE="sqlite://$work/toz.db"
+export TOZ_TEST_DATABASE="${TOZ_WITH_SERVER_DATABASE:-sqlite://$work/toz.db}"
 export TOZ_TEST_ACCOUNT_EMAIL="owner@example.com"
 
 "$TOZ_SERVER_BIN" serve --listen 127.0.0.1:0 --database "$TOZ_TEST_DATABASE" --log-level warn >"$work/server.out" 2>"$work/server.err" &
