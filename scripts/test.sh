@@ -42,6 +42,8 @@ stage "binding coverage" python3 scripts/check-bindings.py
 stage "Python binding" bindings/python/test.sh
 stage "Go binding" bindings/go/test.sh
 stage "Kotlin binding" bindings/kotlin/test.sh
+stage "Kotlin binding on PostgreSQL" scripts/with-postgres.sh -- bash -c \
+  'TOZ_WITH_SERVER_DATABASE=$TOZ_TEST_DATABASE_URL bindings/kotlin/test.sh'
 stage "Swift binding" bindings/swift/test.sh
 stage "cross-binding interop" scripts/test-interop.sh
 stage "Dashboard in headless Chromium" tests/dashboard/run.sh
