@@ -44,12 +44,14 @@ stage "Go binding" bindings/go/test.sh
 stage "Kotlin binding" bindings/kotlin/test.sh
 stage "Kotlin binding on PostgreSQL" scripts/with-postgres.sh -- bash -c \
   'TOZ_WITH_SERVER_DATABASE=$TOZ_TEST_DATABASE_URL bindings/kotlin/test.sh'
-stage "Swift binding" bindings/swift/test.sh
+stage "Swift binding (not run without a Swift toolchain, and says so)" bindings/swift/test.sh
 stage "cross-binding interop" scripts/test-interop.sh
 stage "Dashboard in headless Chromium" tests/dashboard/run.sh
 
 echo
 echo "=== summary"
 for f in "${failures[@]}"; do echo "FAILED: $f"; done
+command -v swift >/dev/null 2>&1 ||
+  echo "NOTE: the Swift binding's suite was NOT RUN: this machine has no Swift toolchain"
 echo "stages: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
