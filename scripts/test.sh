@@ -35,15 +35,19 @@ stage "libtoz unit, vector and live-server tests" cargo test -p toz
 stage "toz-server conformance (SQLite and PostgreSQL)" scripts/test-server.sh
 stage "C tests (ctest, sanitizers, valgrind)" scripts/test-c.sh
 # The live C tests once more, with toz-server on PostgreSQL (records, sharing, backups, notes,
-# files with blobs in large objects); the build-c tree comes from the stage above.
+# files); the build-c tree comes from the stage above.
 stage "live C tests on PostgreSQL" scripts/with-postgres.sh -- bash -c \
   'TOZ_WITH_SERVER_DATABASE=$TOZ_TEST_DATABASE_URL scripts/with-server.sh --release -- ctest --test-dir build-c -L live -LE valgrind --output-on-failure'
 stage "binding coverage" python3 scripts/check-bindings.py
 stage "Python binding" bindings/python/test.sh
 stage "Go binding" bindings/go/test.sh
 stage "Kotlin binding" bindings/kotlin/test.sh
-stage "Kotlin binding on PostgreSQL" scripts/with-postgres.sh -- bash -c \
-  'TOZ_WITH_SERVER_DATABASE=$TOZ_TEST_DATABASE_URL bindings/kotlin/test.sh'
+# Each binding's suite (notes and files included) once more against toz-server on PostgreSQL,
+# each on a fresh database.
+for binding in python go kotlin; do
+  stage "${binding^} binding on PostgreSQL" scripts/with-postgres.sh -- bash -c \
+    "TOZ_WITH_SERVER_DATABASE=\$TOZ_TEST_DATABASE_URL bindings/$binding/test.sh"
+done
 stage "Swift binding (not run without a Swift toolchain, and says so)" bindings/swift/test.sh
 stage "cross-binding interop" scripts/test-interop.sh
 stage "Dashboard in headless Chromium" tests/dashboard/run.sh

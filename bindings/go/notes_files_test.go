@@ -356,8 +356,12 @@ func TestFileSharingAndRevocation(t *testing.T) {
 func (e liveEnv) storedBlob(t *testing.T, size uint64) string {
 	t.Helper()
 	db := strings.TrimPrefix(e.database, "sqlite://")
+	root := os.Getenv("TOZ_TEST_BLOB_DIR") // set by scripts/with-server.sh
+	if root == "" {
+		root = filepath.Dir(db)
+	}
 	var found []string
-	filepath.WalkDir(filepath.Dir(db), func(path string, d fs.DirEntry, err error) error {
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() && !strings.HasPrefix(d.Name(), filepath.Base(db)) {
 			if info, err := d.Info(); err == nil && uint64(info.Size()) == size {
 				found = append(found, path)
@@ -366,7 +370,7 @@ func (e liveEnv) storedBlob(t *testing.T, size uint64) string {
 		return nil
 	})
 	if len(found) != 1 {
-		t.Fatalf("expected one stored blob of %d bytes under %s, found %v", size, filepath.Dir(db), found)
+		t.Fatalf("expected one stored blob of %d bytes under %s, found %v", size, root, found)
 	}
 	return found[0]
 }

@@ -244,12 +244,14 @@ def test_file_sharing_and_revocation(party: MakeParty, record_type: str, tmp_pat
 
 
 def stored_blob(env: Env, size: int) -> Path:
-    """The file the server keeps the encrypted bytes in: the only file of exactly that size
-    beside the SQLite database (the default blob store)."""
+    """The file the server keeps the encrypted bytes in: the only file of exactly that size in
+    the server's blob directory (TOZ_TEST_BLOB_DIR, set by scripts/with-server.sh; beside the
+    SQLite database when unset)."""
     db = Path(env.database.removeprefix("sqlite://"))
-    found = [p for p in db.parent.rglob("*")
+    root = Path(os.environ.get("TOZ_TEST_BLOB_DIR") or db.parent)
+    found = [p for p in root.rglob("*")
              if p.is_file() and not p.name.startswith(db.name) and p.stat().st_size == size]
-    assert len(found) == 1, f"expected one stored blob of {size} bytes under {db.parent}, found {found}"
+    assert len(found) == 1, f"expected one stored blob of {size} bytes under {root}, found {found}"
     return found[0]
 
 
