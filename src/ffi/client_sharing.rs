@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use crate::sdk::{Client, Result};
 
-use super::boundary::{ffi_boundary, out_arg, ref_arg, str_arg, write_handle, write_json};
+use super::boundary::{ffi_boundary, out_arg, ref_arg, str_arg, write_json};
 use super::client::toz_client;
-use super::credentials::toz_credentials;
+use super::credentials::{credentials_result, toz_credentials};
 use super::error::toz_error;
 
 /// Runs a listing call and returns its JSON.
@@ -211,13 +211,11 @@ pub unsafe extern "C" fn toz_client_recover_credentials(
     client_id: *const c_char,
     credentials_out: *mut *mut toz_credentials,
 ) -> *mut toz_error {
-    ffi_boundary(|| {
-        let out = out_arg(credentials_out, "credentials_out")?;
+    let make = || {
         let client = unsafe { ref_arg(client, "client") }?;
-        let inner = client
+        client
             .inner
-            .recover_credentials(unsafe { str_arg(client_id, "client_id") }?)?;
-        unsafe { write_handle(out, toz_credentials { inner }) };
-        Ok(())
-    })
+            .recover_credentials(unsafe { str_arg(client_id, "client_id") }?)
+    };
+    unsafe { credentials_result(credentials_out, make) }
 }

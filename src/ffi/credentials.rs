@@ -19,6 +19,23 @@ pub struct toz_credentials {
     pub(crate) inner: Credentials,
 }
 
+/// Runs `make` and hands its credentials to the caller through `credentials_out` (checked before
+/// `make` runs, written only on success).
+///
+/// # Safety
+/// `credentials_out` is NULL or valid for writes.
+pub(crate) unsafe fn credentials_result(
+    credentials_out: *mut *mut toz_credentials,
+    make: impl FnOnce() -> crate::sdk::Result<Credentials>,
+) -> *mut toz_error {
+    ffi_boundary(|| {
+        let out = out_arg(credentials_out, "credentials_out")?;
+        let inner = make()?;
+        unsafe { write_handle(out, toz_credentials { inner }) };
+        Ok(())
+    })
+}
+
 /// Generates fresh credentials: new Curve25519 and Ed25519 key pairs from libsodium's CSPRNG,
 /// version 2, not yet registered (empty client_id, api_key_id and api_secret).
 ///
@@ -32,13 +49,11 @@ pub unsafe extern "C" fn toz_credentials_generate(
     api_url: *const c_char,
     credentials_out: *mut *mut toz_credentials,
 ) -> *mut toz_error {
-    ffi_boundary(|| {
-        let out = out_arg(credentials_out, "credentials_out")?;
+    let make = || {
         let api_url = unsafe { opt_str_arg(api_url, "api_url") }?.unwrap_or("");
-        let inner = Credentials::generate(api_url)?;
-        unsafe { write_handle(out, toz_credentials { inner }) };
-        Ok(())
-    })
+        Credentials::generate(api_url)
+    };
+    unsafe { credentials_result(credentials_out, make) }
 }
 
 /// Parses credentials from JSON in Tozny's e3db.json format (`version` may be a string or an
@@ -54,12 +69,8 @@ pub unsafe extern "C" fn toz_credentials_from_json(
     json: *const c_char,
     credentials_out: *mut *mut toz_credentials,
 ) -> *mut toz_error {
-    ffi_boundary(|| {
-        let out = out_arg(credentials_out, "credentials_out")?;
-        let inner = Credentials::from_json(unsafe { str_arg(json, "json") }?)?;
-        unsafe { write_handle(out, toz_credentials { inner }) };
-        Ok(())
-    })
+    let make = || Credentials::from_json(unsafe { str_arg(json, "json") }?);
+    unsafe { credentials_result(credentials_out, make) }
 }
 
 /// Serialises credentials as e3db.json text (`version` written as an integer).
@@ -108,12 +119,8 @@ pub unsafe extern "C" fn toz_credentials_load_file(
     path: *const c_char,
     credentials_out: *mut *mut toz_credentials,
 ) -> *mut toz_error {
-    ffi_boundary(|| {
-        let out = out_arg(credentials_out, "credentials_out")?;
-        let inner = Credentials::load_file(Path::new(unsafe { str_arg(path, "path") }?))?;
-        unsafe { write_handle(out, toz_credentials { inner }) };
-        Ok(())
-    })
+    let make = || Credentials::load_file(Path::new(unsafe { str_arg(path, "path") }?));
+    unsafe { credentials_result(credentials_out, make) }
 }
 
 /// Writes credentials to an e3db.json file at `path`, created with mode 0600 (parent
@@ -147,12 +154,8 @@ pub unsafe extern "C" fn toz_credentials_load_profile(
     profile: *const c_char,
     credentials_out: *mut *mut toz_credentials,
 ) -> *mut toz_error {
-    ffi_boundary(|| {
-        let out = out_arg(credentials_out, "credentials_out")?;
-        let inner = Credentials::load_profile(unsafe { opt_str_arg(profile, "profile") }?)?;
-        unsafe { write_handle(out, toz_credentials { inner }) };
-        Ok(())
-    })
+    let make = || Credentials::load_profile(unsafe { opt_str_arg(profile, "profile") }?);
+    unsafe { credentials_result(credentials_out, make) }
 }
 
 /// Saves credentials as the profile `~/.tozny/<profile>/e3db.json` (NULL or "" for the default
@@ -214,14 +217,12 @@ pub unsafe extern "C" fn toz_credentials_unseal(
     passphrase: *const c_char,
     credentials_out: *mut *mut toz_credentials,
 ) -> *mut toz_error {
-    ffi_boundary(|| {
-        let out = out_arg(credentials_out, "credentials_out")?;
+    let make = || {
         let sealed = unsafe { str_arg(sealed, "sealed") }?;
         let passphrase = unsafe { str_arg(passphrase, "passphrase") }?;
-        let inner = sealed::unseal(sealed, passphrase)?;
-        unsafe { write_handle(out, toz_credentials { inner }) };
-        Ok(())
-    })
+        sealed::unseal(sealed, passphrase)
+    };
+    unsafe { credentials_result(credentials_out, make) }
 }
 
 /// Frees credentials, zeroing every field. NULL is a no-op. Must not be called twice on the same

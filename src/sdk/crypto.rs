@@ -198,15 +198,6 @@ pub fn blake2b_256(parts: &[&[u8]]) -> [u8; 32] {
     out
 }
 
-/// Keyed BLAKE2b-256 (a MAC); used to hash high-entropy secrets at rest.
-pub fn blake2b_256_keyed(key: &[u8], data: &[u8]) -> [u8; 32] {
-    ready();
-    let digest = generichash::hash(data, Some(32), Some(key)).expect("valid BLAKE2b key length");
-    let mut out = [0u8; 32];
-    out.copy_from_slice(digest.as_ref());
-    out
-}
-
 // ---------------------------------------------------------------------------------------------
 // Curve25519 box (crypto_box_easy)
 
@@ -297,17 +288,6 @@ pub fn secretbox_open(
 pub fn sign_keypair() -> ([u8; KEY_BYTES], Zeroizing<[u8; SIGNING_SECRET_BYTES]>) {
     ready();
     let (pk, sk) = sign::gen_keypair();
-    let mut secret = Zeroizing::new([0u8; SIGNING_SECRET_BYTES]);
-    secret.copy_from_slice(&sk.0);
-    (pk.0, secret)
-}
-
-/// The Ed25519 key pair for a 32-byte seed.
-pub fn sign_keypair_from_seed(
-    seed: &[u8; 32],
-) -> ([u8; KEY_BYTES], Zeroizing<[u8; SIGNING_SECRET_BYTES]>) {
-    ready();
-    let (pk, sk) = sign::keypair_from_seed(&sign::Seed(*seed));
     let mut secret = Zeroizing::new([0u8; SIGNING_SECRET_BYTES]);
     secret.copy_from_slice(&sk.0);
     (pk.0, secret)

@@ -132,9 +132,3 @@ pub fn verify_signed_document(document: &Value, signer_public: &[u8; 32]) -> Res
         ))
     }
 }
-
-/// Signs `doc` as a signed document.
-pub fn sign_document(doc: &Value, signing_secret: &[u8; 64]) -> Value {
-    let sig = crypto::sign_detached(canonical_json(doc).as_bytes(), signing_secret);
-    serde_json::json!({ "doc": doc, "sig": crypto::b64url_encode(&sig) })
-}
