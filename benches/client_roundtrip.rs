@@ -91,11 +91,7 @@ fn raw_http_cpu(url: &str, token: &str, record_id: &str, requests: usize) -> (f6
 }
 
 fn main() {
-    if std::env::var_os("TOZ_SERVER_BIN").is_none() {
-        let bin =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/toz-server");
-        unsafe { std::env::set_var("TOZ_SERVER_BIN", bin) };
-    }
+    common::use_release_server();
     let server = common::TestServer::start();
     server.create_account("bench@example.com");
     let token = server.create_token("bench@example.com", &["--unlimited"]);

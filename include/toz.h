@@ -183,7 +183,9 @@ typedef struct toz_error toz_error;
 /**
  * Progress callback for file transfers: `stage` is 1 (encrypting; bytes are plaintext),
  * 2 (uploading) or 3 (downloading and decrypting; bytes are encrypted). Within a stage `done`
- * only grows. It runs on the calling thread, synchronously, and must not unwind or longjmp out.
+ * only grows; `total` is 0 when it is not known in advance (encrypting a pipe). An upload to toz-server runs in a single pass (encrypted as it is sent) and
+ * reports stage 2 only; elsewhere stage 1 comes first (see `toz_client_write_file`). It runs
+ * on the calling thread, synchronously, and must not unwind or longjmp out.
  */
 typedef void (*toz_progress_fn)(void *user_data, uint32_t stage, uint64_t done, uint64_t total);
 
@@ -511,6 +513,12 @@ struct toz_error *toz_client_update_record(const struct toz_client *client,
  * record of `record_type` with plaintext metadata `plain_json` (NULL for none). `progress` may
  * be NULL; `user_data` is passed to it unchanged.
  *
+ * With toz-server the file is encrypted as it is uploaded, in one pass. Tozny's protocol
+ * needs the MD5 of the encrypted file before the upload, so with other servers (or with the
+ * client option `"single_pass_uploads": false`) it is first encrypted to a private temporary
+ * file, which is always removed. A file that changes while it is read fails with
+ * `TOZ_ERROR_KIND_INVALID_ARGUMENT` and stores nothing.
+ *
  * **Ownership**: `*record_json_out` (the file record, with `meta.file_meta`) is owned by the
  * caller (`toz_free_string`).
  */
@@ -757,7 +765,9 @@ struct toz_error *toz_record_encrypt(const struct toz_access_key *access_key,
  *
  * `api_url` is the server's base URL (plain http only to loopback unless
  * `"allow_insecure_http": true`); `options_json` may be NULL or a JSON object with any of
- * `timeout_ms`, `retries`, `ca_bundle` (PEM file path), `user_agent`, `allow_insecure_http`.
+ * `timeout_ms`, `retries`, `ca_bundle` (PEM file path), `user_agent`, `allow_insecure_http`,
+ * `single_pass_uploads` (default true; see `toz_client_write_file`). `timeout_ms` bounds
+ * each request; a file transfer instead fails when it makes no progress for that long.
  *
  * **Ownership**: on success `*credentials_out` is owned by the caller (`toz_free_credentials`).
  * **Errors**: `TOZ_ERROR_KIND_UNAUTHORIZED`/`_FORBIDDEN`/`_NOT_FOUND`/`_HTTP` when the token

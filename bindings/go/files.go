@@ -47,7 +47,8 @@ func (c *Client) transfer(fn ProgressFunc, f func(p *C.toz_client, s []*C.char, 
 // WriteFile encrypts the file at path (streamed, in constant memory) and stores it as a record
 // of recordType with plain (nil for none) as plaintext metadata; the record returned carries
 // Meta.FileMeta. progress, if not nil, is called on the calling goroutine as the work advances:
-// [StageEncrypting] (plaintext bytes), then [StageUploading] (encrypted bytes). If progress
+// [StageUploading] (encrypted bytes), preceded by [StageEncrypting] (plaintext bytes) unless the
+// upload runs in a single pass (toz-server, with [Options].SinglePassUploads left on). If progress
 // panics, the upload still runs to its end and WriteFile returns a *[ProgressPanicError] (with
 // the record, when the upload succeeded).
 func (c *Client) WriteFile(recordType, path string, plain map[string]string, progress ProgressFunc) (*Record, error) {

@@ -144,8 +144,11 @@ func TestNotesAndFilesAfterClose(t *testing.T) {
 		"ReadNote":       func() error { _, err := c.ReadNote("n"); return err },
 		"ReadNoteByName": func() error { _, err := c.ReadNoteByName("n"); return err },
 		"DeleteNote":     func() error { return c.DeleteNote("n") },
-		"WriteFile":      func() error { _, err := c.WriteFile("t", "p", nil, func(toz.ProgressStage, uint64, uint64) {}); return err },
-		"ReadFile":       func() error { _, err := c.ReadFile("r", "p", nil); return err },
+		"WriteFile": func() error {
+			_, err := c.WriteFile("t", "p", nil, func(toz.ProgressStage, uint64, uint64) {})
+			return err
+		},
+		"ReadFile": func() error { _, err := c.ReadFile("r", "p", nil); return err },
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, toz.ErrClosed) {

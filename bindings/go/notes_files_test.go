@@ -3,6 +3,7 @@ package toz_test
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -287,7 +288,8 @@ func TestFileRoundTripWithProgress(t *testing.T) {
 	if fm.FileName != "photo.bin" || fm.Compression != "raw" || fm.Checksum == "" || fm.Size <= uint64(len(original)) {
 		t.Fatalf("file_meta = %+v", fm)
 	}
-	if err := up.check([]toz.ProgressStage{toz.StageEncrypting, toz.StageUploading}, []uint64{uint64(len(original)), fm.Size}); err != nil {
+	// toz-server takes the upload in one pass: encrypted as it is sent.
+	if err := up.check([]toz.ProgressStage{toz.StageUploading}, []uint64{fm.Size}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -407,6 +409,31 @@ func TestTamperedOrTruncatedFileLeavesNothing(t *testing.T) {
 	}
 }
 
+// With single-pass uploads off (as with servers other than toz-server) the file is encrypted to
+// a temporary file first, for the MD5 that Tozny's protocol announces before the upload.
+func TestChecksumFirstUploadReportsEncryptingThenUploading(t *testing.T) {
+	e := live(t)
+	alice := e.register(t, "alice", false)
+	off := false
+	client := must(toz.NewClient(alice.creds, &toz.Options{SinglePassUploads: &off}))(t)
+	defer client.Close()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "doc.bin")
+	original := writeRandom(t, src, 150*1024)
+	var up recorder
+	rec := must(client.WriteFile("go-checksum-first", src, nil, up.report))(t)
+	fm := rec.Meta.FileMeta
+	if err := up.check([]toz.ProgressStage{toz.StageEncrypting, toz.StageUploading}, []uint64{uint64(len(original)), fm.Size}); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := base64.StdEncoding.DecodeString(fm.Checksum); err != nil || len(sum) != 16 {
+		t.Fatalf("checksum %q is not a base64 MD5", fm.Checksum)
+	}
+	dest := filepath.Join(dir, "back.bin")
+	must(client.ReadFile(rec.Meta.RecordID, dest, nil))(t)
+	sameFile(t, dest, original)
+}
+
 func TestPanicInProgressIsReturnedAfterTheTransfer(t *testing.T) {
 	e := live(t)
 	alice := e.register(t, "alice", false)
@@ -420,7 +447,7 @@ func TestPanicInProgressIsReturnedAfterTheTransfer(t *testing.T) {
 
 	rec, err := alice.client.WriteFile("go-panic", filepath.Join(dir, "src.bin"), nil, boom)
 	var pe *toz.ProgressPanicError
-	if !errors.As(err, &pe) || pe.Value != "progress bar broke at ENCRYPTING" || pe.Err != nil || calls != 1 {
+	if !errors.As(err, &pe) || pe.Value != "progress bar broke at UPLOADING" || pe.Err != nil || calls != 1 {
 		t.Fatalf("WriteFile with a panicking callback: %v (%d calls)", err, calls)
 	}
 	// The ABI cannot cancel a transfer: the upload went through, and its record is returned.
@@ -473,7 +500,7 @@ func TestConcurrentTransfersReportToTheirOwnCallbacks(t *testing.T) {
 				errs <- err
 				return
 			}
-			if err := up.check([]toz.ProgressStage{toz.StageEncrypting, toz.StageUploading}, []uint64{uint64(size), rec.Meta.FileMeta.Size}); err != nil {
+			if err := up.check([]toz.ProgressStage{toz.StageUploading}, []uint64{rec.Meta.FileMeta.Size}); err != nil {
 				errs <- fmt.Errorf("goroutine %d upload: %w", g, err)
 				return
 			}

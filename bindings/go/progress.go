@@ -21,7 +21,7 @@ type ProgressStage uint32
 
 // The stages of the ABI's toz_progress_fn.
 const (
-	StageEncrypting  ProgressStage = 1 // encrypting the local file; done/total are plaintext bytes
+	StageEncrypting  ProgressStage = 1 // encrypting before a checksum-first upload; plaintext bytes
 	StageUploading   ProgressStage = 2 // uploading; done/total are encrypted bytes
 	StageDownloading ProgressStage = 3 // downloading and decrypting; done/total are encrypted bytes
 )

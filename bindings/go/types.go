@@ -7,7 +7,8 @@ import "encoding/json"
 // Options configure the HTTP side of [Register] and [NewClient]. The zero value (or nil) takes
 // the library's defaults.
 type Options struct {
-	// TimeoutMS is the whole-request timeout in milliseconds; 0 takes the default (30000).
+	// TimeoutMS is the whole-request timeout in milliseconds; 0 takes the default (30000). A
+	// file transfer instead fails when it makes no progress for that long.
 	TimeoutMS uint64 `json:"timeout_ms,omitempty"`
 	// Retries is the number of extra attempts of idempotent requests after a network error, 429
 	// or 502/503/504; nil takes the default (2).
@@ -18,6 +19,10 @@ type Options struct {
 	UserAgent string `json:"user_agent,omitempty"`
 	// AllowInsecureHTTP allows plain http to hosts other than loopback.
 	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
+	// SinglePassUploads uploads files in one pass where the server offers it (toz-server); nil
+	// takes the default (true). False always encrypts to a temporary file first, for the
+	// checksum Tozny's protocol announces before the upload.
+	SinglePassUploads *bool `json:"single_pass_uploads,omitempty"`
 }
 
 // Meta is a record's metadata. The server assigns RecordID, Created, LastModified and Version.

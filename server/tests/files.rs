@@ -26,6 +26,8 @@ on_both_backends!(
     file_sharing,
     tampered_blob,
     large_file_memory,
+    single_pass_upload,
+    slow_transfer,
 );
 
 fn no_progress() -> impl FnMut(ProgressStage, u64, u64) {
@@ -771,4 +773,261 @@ fn large_file_memory(b: Backend) {
         mib(before),
         mib(after_download)
     );
+}
+
+/// toz-server's single-pass upload (docs/compatibility.md): announced without a checksum, the
+/// bytes streamed as they are encrypted, the MD5 recorded from what arrived. libtoz uses it
+/// here by default and the checksum-first protocol when told not to; both store the same.
+fn single_pass_upload(b: Backend) {
+    let Some((db, s, acct)) = setup(b) else {
+        return;
+    };
+    let alice = Client::register(&s, &acct.token, "alice");
+
+    // The server says what it offers, without authentication.
+    let info = send("GET", &format!("{}/v1/toz/server", s.url), None, None, None);
+    let info: wire::ServerInfo = serde_json::from_value(info.expect(200).clone()).unwrap();
+    assert_eq!(info.server, "toz-server");
+    assert!(
+        info.features
+            .iter()
+            .any(|f| f == wire::FEATURE_SINGLE_PASS_UPLOAD)
+    );
+
+    // Raw: no checksum announced; the commit carries the MD5 of the bytes received.
+    let bytes = content(200_000);
+    let mut body = announcement(&alice, "raw-single", &bytes);
+    body["meta"]["file_meta"]
+        .as_object_mut()
+        .unwrap()
+        .remove("checksum");
+    let pending = alice.call("POST", "/v1/storage/files", Some(&body));
+    let (id, url) = pending_parts(pending.expect(202));
+    put_bytes(&url, None, bytes.clone()).expect(200);
+    let committed = alice.call("PATCH", &format!("/v1/storage/files/{id}"), None);
+    let meta = committed.expect(201)["meta"].clone();
+    assert_full_file_meta(&meta);
+    assert_eq!(meta["file_meta"]["checksum"], md5_b64(&bytes));
+    let record_id = meta["record_id"].as_str().unwrap().to_string();
+    let got = alice.call("GET", &format!("/v1/storage/files/{record_id}"), None);
+    let download = got.expect(200)["meta"]["file_meta"]["file_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(get_bytes(&download), bytes);
+
+    // Raw: a Content-MD5 given with such an upload is still checked, and so is the size.
+    let pending = alice.call("POST", "/v1/storage/files", Some(&body));
+    let (id, url) = pending_parts(pending.expect(202));
+    put_bytes(&url, Some(&md5_b64(b"other")), bytes.clone()).expect(400);
+    put_bytes(&url, None, bytes[..1000].to_vec()).expect(400);
+    alice
+        .call("PATCH", &format!("/v1/storage/files/{id}"), None)
+        .expect(400);
+    put_bytes(&url, Some(&md5_b64(&bytes)), bytes.clone()).expect(200);
+    alice
+        .call("PATCH", &format!("/v1/storage/files/{id}"), None)
+        .expect(201);
+
+    // libtoz: single pass by default (Uploading only), checksum first when told (Encrypting,
+    // then Uploading). Both store a checksum that is the MD5 of the stored bytes.
+    let len = 3 * 65536 + 11;
+    let plaintext = content(len);
+    let (_d, path) = local_file(&plaintext);
+    let checksum_first = toz::sdk::Client::new(
+        alice.creds.clone(),
+        &toz::sdk::http::HttpOptions {
+            single_pass_uploads: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    for (sdk, want) in [
+        (alice.sdk(), vec![ProgressStage::Uploading]),
+        (
+            checksum_first,
+            vec![ProgressStage::Encrypting, ProgressStage::Uploading],
+        ),
+    ] {
+        let mut events = Vec::new();
+        let rec = sdk
+            .write_file(
+                "sdk-files",
+                &path,
+                Default::default(),
+                &mut |st, done, total| events.push((st, done, total)),
+            )
+            .unwrap();
+        let mut stages: Vec<ProgressStage> = events.iter().map(|e| e.0).collect();
+        stages.dedup();
+        assert_eq!(stages, want);
+        let fm: wire::FileMetaOut =
+            serde_json::from_value(rec.meta.file_meta.clone().unwrap()).unwrap();
+        assert_eq!(fm.size, toz::sdk::file_crypto::encrypted_size(len as u64));
+        let last = events.last().unwrap();
+        assert_eq!(
+            (last.1, last.2),
+            (fm.size, fm.size),
+            "upload progress ends at the size"
+        );
+        let rid = rec.meta.record_id.clone().unwrap();
+        let got = alice.call("GET", &format!("/v1/storage/files/{rid}"), None);
+        let url = got.expect(200)["meta"]["file_meta"]["file_url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let stored = get_bytes(&url);
+        assert_eq!(stored.len() as u64, fm.size);
+        assert_eq!(fm.checksum, md5_b64(&stored));
+        let dest = out.path().join(format!("{rid}.bin"));
+        sdk.read_file(&rid, &dest, &mut no_progress()).unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), plaintext);
+    }
+
+    // A pipe has no length to announce: it goes checksum first, and still arrives whole.
+    let fifo_dir = tempfile::tempdir().unwrap();
+    let fifo = fifo_dir.path().join("pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let writer = {
+        let (fifo, plaintext) = (fifo.clone(), plaintext.clone());
+        std::thread::spawn(move || std::fs::write(fifo, plaintext).unwrap())
+    };
+    let mut stages = Vec::new();
+    let rec = alice
+        .sdk()
+        .write_file("sdk-files", &fifo, Default::default(), &mut |st, _, _| {
+            stages.push(st)
+        })
+        .unwrap();
+    writer.join().unwrap();
+    stages.dedup();
+    assert_eq!(
+        stages,
+        [ProgressStage::Encrypting, ProgressStage::Uploading]
+    );
+    let dest = out.path().join("from-pipe.bin");
+    alice
+        .sdk()
+        .read_file(
+            rec.meta.record_id.as_deref().unwrap(),
+            &dest,
+            &mut no_progress(),
+        )
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), plaintext);
+    let dir_err = alice
+        .sdk()
+        .write_file(
+            "sdk-files",
+            fifo_dir.path(),
+            Default::default(),
+            &mut no_progress(),
+        )
+        .unwrap_err();
+    assert_eq!(dir_err.kind(), ErrorKind::InvalidArgument, "{dir_err}");
+
+    // A file whose length is not what it said when the upload began (here a /proc file, which
+    // stats as empty) fails with InvalidArgument and stores nothing.
+    let err = alice
+        .sdk()
+        .write_file(
+            "changing",
+            Path::new("/proc/self/status"),
+            Default::default(),
+            &mut no_progress(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+    assert!(err.message().contains("changed"), "{err}");
+    let q = alice.call(
+        "POST",
+        "/v1/storage/search",
+        Some(&json!({"content_types": ["changing"]})),
+    );
+    assert_eq!(q.expect(200)["results"], json!([]));
+    assert_no_orphan_blobs(&db);
+}
+
+fn pending_parts(pending: &Value) -> (String, String) {
+    (
+        pending["id"].as_str().unwrap().to_string(),
+        pending["file_url"].as_str().unwrap().to_string(),
+    )
+}
+
+fn get_bytes(url: &str) -> Vec<u8> {
+    let resp = agent()
+        .run(
+            ureq::http::Request::builder()
+                .method("GET")
+                .uri(url)
+                .body(())
+                .unwrap(),
+        )
+        .expect("GET");
+    assert_eq!(resp.status().as_u16(), 200);
+    resp.into_body()
+        .into_with_config()
+        .limit(u64::MAX)
+        .read_to_vec()
+        .unwrap()
+}
+
+/// A transfer may take longer than the client's `timeout_ms` as long as it keeps moving: the
+/// timeout bounds each read and write of a file transfer, not the whole of it. Here a progress
+/// callback that dawdles makes an upload and a download last about twice the timeout.
+fn slow_transfer(b: Backend) {
+    let Some((_db, s, acct)) = setup(b) else {
+        return;
+    };
+    let alice = Client::register(&s, &acct.token, "alice");
+    let bytes = content(1024 * 1024);
+    let (_d, path) = local_file(&bytes);
+    for single_pass in [true, false] {
+        let sdk = toz::sdk::Client::new(
+            alice.creds.clone(),
+            &toz::sdk::http::HttpOptions {
+                timeout_ms: 1000,
+                single_pass_uploads: single_pass,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let started = Instant::now();
+        // About eight pauses of 250 ms spread over each transfer.
+        let mut current = None;
+        let mut next_pause = 0u64;
+        let mut dawdle = |stage: ProgressStage, done: u64, total: u64| {
+            if current != Some(stage) {
+                current = Some(stage);
+                next_pause = 0;
+            }
+            if stage != ProgressStage::Encrypting && done >= next_pause {
+                std::thread::sleep(Duration::from_millis(250));
+                next_pause += total / 8 + 1;
+            }
+        };
+        let rec = sdk
+            .write_file("slow", &path, Default::default(), &mut dawdle)
+            .unwrap();
+        let upload = started.elapsed();
+        let started = Instant::now();
+        let out = tempfile::tempdir().unwrap();
+        let dest = out.path().join("slow.bin");
+        sdk.read_file(rec.meta.record_id.as_deref().unwrap(), &dest, &mut dawdle)
+            .unwrap();
+        let download = started.elapsed();
+        assert_eq!(std::fs::read(&dest).unwrap(), bytes);
+        assert!(
+            upload > Duration::from_millis(1500) && download > Duration::from_millis(1500),
+            "the transfers were meant to outlast the timeout: {upload:?}, {download:?}"
+        );
+    }
 }

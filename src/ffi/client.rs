@@ -30,7 +30,9 @@ pub struct toz_client {
 ///
 /// `api_url` is the server's base URL (plain http only to loopback unless
 /// `"allow_insecure_http": true`); `options_json` may be NULL or a JSON object with any of
-/// `timeout_ms`, `retries`, `ca_bundle` (PEM file path), `user_agent`, `allow_insecure_http`.
+/// `timeout_ms`, `retries`, `ca_bundle` (PEM file path), `user_agent`, `allow_insecure_http`,
+/// `single_pass_uploads` (default true; see `toz_client_write_file`). `timeout_ms` bounds
+/// each request; a file transfer instead fails when it makes no progress for that long.
 ///
 /// **Ownership**: on success `*credentials_out` is owned by the caller (`toz_free_credentials`).
 /// **Errors**: `TOZ_ERROR_KIND_UNAUTHORIZED`/`_FORBIDDEN`/`_NOT_FOUND`/`_HTTP` when the token

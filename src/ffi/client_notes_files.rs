@@ -14,7 +14,9 @@ use super::error::toz_error;
 
 /// Progress callback for file transfers: `stage` is 1 (encrypting; bytes are plaintext),
 /// 2 (uploading) or 3 (downloading and decrypting; bytes are encrypted). Within a stage `done`
-/// only grows. It runs on the calling thread, synchronously, and must not unwind or longjmp out.
+/// only grows; `total` is 0 when it is not known in advance (encrypting a pipe). An upload to toz-server runs in a single pass (encrypted as it is sent) and
+/// reports stage 2 only; elsewhere stage 1 comes first (see `toz_client_write_file`). It runs
+/// on the calling thread, synchronously, and must not unwind or longjmp out.
 pub type toz_progress_fn =
     Option<unsafe extern "C" fn(user_data: *mut c_void, stage: u32, done: u64, total: u64)>;
 
@@ -190,6 +192,12 @@ fn progress_adapter(
 /// Encrypts the file at `path` (streamed: memory does not grow with its size) and stores it as a
 /// record of `record_type` with plaintext metadata `plain_json` (NULL for none). `progress` may
 /// be NULL; `user_data` is passed to it unchanged.
+///
+/// With toz-server the file is encrypted as it is uploaded, in one pass. Tozny's protocol
+/// needs the MD5 of the encrypted file before the upload, so with other servers (or with the
+/// client option `"single_pass_uploads": false`) it is first encrypted to a private temporary
+/// file, which is always removed. A file that changes while it is read fails with
+/// `TOZ_ERROR_KIND_INVALID_ARGUMENT` and stores nothing.
 ///
 /// **Ownership**: `*record_json_out` (the file record, with `meta.file_meta`) is owned by the
 /// caller (`toz_free_string`).

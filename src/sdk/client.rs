@@ -38,6 +38,11 @@ pub struct Client {
     pub(crate) http: Http,
     token: Mutex<Option<CachedToken>>,
     access_keys: Mutex<HashMap<AkId, AccessKey>>,
+    /// Whether files may be uploaded in one pass where the server offers it.
+    pub(crate) single_pass_uploads: bool,
+    /// What the server said of itself (`GET /v1/toz/server`), asked once; None for servers
+    /// other than toz-server.
+    server_info: once_cell::sync::OnceCell<Option<wire::ServerInfo>>,
 }
 
 const _: fn() = || {
@@ -81,6 +86,8 @@ impl Client {
             http,
             token: Mutex::new(None),
             access_keys: Mutex::new(HashMap::new()),
+            single_pass_uploads: options.single_pass_uploads,
+            server_info: once_cell::sync::OnceCell::new(),
         })
     }
 
@@ -132,6 +139,29 @@ impl Client {
     /// Sends and parses a JSON 2xx response.
     pub(crate) fn call<T: serde::de::DeserializeOwned>(&self, request: Request<'_>) -> Result<T> {
         self.send(request, Auth::Bearer)?.json()
+    }
+
+    /// Whether the server offers the TozStore protocol extension `feature` (toz-server's
+    /// `GET /v1/toz/server`). Asked once per client; a server without that endpoint offers none.
+    pub(crate) fn server_offers(&self, feature: &str) -> Result<bool> {
+        let info = self.server_info.get_or_try_init(|| {
+            let response = self
+                .http
+                .send(&Request::new(Method::Get, "/v1/toz/server"))?;
+            match response.status {
+                200..=299 => Ok(response.json::<wire::ServerInfo>().ok()),
+                400..=499 => Ok(None),
+                _ => Err(response.error_for_status().err().unwrap_or_else(|| {
+                    Error::new(
+                        ErrorKind::Server,
+                        "unexpected response to GET /v1/toz/server",
+                    )
+                })),
+            }
+        })?;
+        Ok(info
+            .as_ref()
+            .is_some_and(|i| i.features.iter().any(|f| f == feature)))
     }
 
     /// Sends and requires a 2xx response, ignoring its body.

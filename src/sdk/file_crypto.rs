@@ -8,8 +8,9 @@
 //!                                          tagged FINAL (an empty file is one empty FINAL block)
 //! ```
 //! Encryption looks one block ahead so a file that is an exact multiple of the block size ends
-//! with a full FINAL block, as PY, JS and GO do. The checksum is the padded standard base64 of
-//! the MD5 of the whole encrypted file, and the size counts every encrypted byte.
+//! with a full FINAL block, as PY, JS and GO do. The size counts every encrypted byte and is
+//! known from the plaintext length alone ([`encrypted_size`]). The checksum Tozny's upload
+//! protocol announces is the padded standard base64 of the MD5 of the whole encrypted file.
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -18,6 +19,7 @@ use std::path::Path;
 use super::access_key::AccessKey;
 use super::crypto::{self, KEY_BYTES, NONCE_BYTES, STREAM_ABYTES, STREAM_HEADER_BYTES};
 use super::error::{Error, ErrorKind, Result};
+use zeroize::Zeroizing;
 
 /// Plaintext bytes per secretstream message.
 pub const BLOCK_BYTES: usize = 65_536;
@@ -25,6 +27,10 @@ pub const BLOCK_BYTES: usize = 65_536;
 pub const CIPHER_BLOCK_BYTES: usize = BLOCK_BYTES + STREAM_ABYTES;
 /// The longest ASCII header accepted when decrypting.
 const MAX_ASCII_HEADER: usize = 256;
+
+/// The length of the ASCII header `3.<edk>.<edkN>.`: a 48-byte sealed key and a 24-byte nonce in
+/// unpadded base64url, with three dots and the version.
+pub const ASCII_HEADER_BYTES: u64 = 2 + 64 + 1 + 32 + 1;
 
 /// What the upload protocol needs to know about an encrypted file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,24 +41,12 @@ pub struct EncryptedFile {
     pub checksum: String,
 }
 
-/// Writes through to `inner` while counting the bytes and handing a copy of them to a hashing
-/// thread: MD5 is as slow as the encryption itself, so on two cores it runs alongside it.
-struct HashingWriter<'a, W: Write> {
-    inner: &'a mut W,
-    hasher: std::sync::mpsc::SyncSender<Vec<u8>>,
-    written: u64,
-}
-
-impl<W: Write> HashingWriter<'_, W> {
-    fn put(&mut self, bytes: &[u8]) -> Result<()> {
-        self.inner
-            .write_all(bytes)
-            .map_err(|e| Error::from(e).context("writing the encrypted file"))?;
-        // The hashing thread only ends early if it panicked; join() below reports that.
-        let _ = self.hasher.send(bytes.to_vec());
-        self.written += bytes.len() as u64;
-        Ok(())
-    }
+/// The exact encrypted length of a `plain_len`-byte file: both headers, the plaintext, and one
+/// authentication tag per block (an empty file is one empty block). A single-pass upload
+/// announces this before encrypting anything.
+pub fn encrypted_size(plain_len: u64) -> u64 {
+    let blocks = plain_len.div_ceil(BLOCK_BYTES as u64).max(1);
+    ASCII_HEADER_BYTES + STREAM_HEADER_BYTES as u64 + plain_len + blocks * STREAM_ABYTES as u64
 }
 
 /// Reads until `buf` is full or the input ends; returns how many bytes were read.
@@ -69,89 +63,195 @@ fn read_full(input: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
     Ok(filled)
 }
 
-/// Encrypts `input` into `output` under the record type's access key. `progress` is called with
-/// the number of plaintext bytes done after every block.
+/// The encrypted form of a plaintext stream, produced as it is read: first both headers, then
+/// one secretstream message per block. It looks one block ahead, so a file that is an exact
+/// multiple of the block size ends with a full FINAL block. Memory is two plaintext blocks and
+/// one ciphertext block, whatever the size.
+///
+/// It is both a [`Read`] (the body of a single-pass upload) and, through
+/// [`EncryptingReader::next_chunk`], a source of whole chunks for [`encrypt_stream`].
+pub struct EncryptingReader<R> {
+    input: R,
+    stream: crypto::StreamEncryptor,
+    /// The plaintext length the caller promised, checked as the input is read.
+    expected_plain: Option<u64>,
+    current: Zeroizing<Vec<u8>>,
+    /// Bytes in `current`, or None before the first read.
+    current_len: Option<usize>,
+    next: Zeroizing<Vec<u8>>,
+    /// Encrypted bytes not yet handed out, from `out_pos`.
+    out: Vec<u8>,
+    out_pos: usize,
+    plain_done: u64,
+    finished: bool,
+    /// The first failure, kept for the caller: an upload reports it rather than the transport's.
+    error: Option<Error>,
+}
+
+impl<R: Read> EncryptingReader<R> {
+    /// Starts encrypting `input` under the record type's access key. With `expected_plain`,
+    /// input that turns out longer or shorter (a file changed while it was read) is an error
+    /// before the FINAL block, so the encrypted stream never has the announced size by mistake.
+    pub fn new(ak: &AccessKey, input: R, expected_plain: Option<u64>) -> Result<Self> {
+        let dk = crypto::random_key();
+        let edk_nonce: [u8; NONCE_BYTES] = crypto::random_array();
+        let edk = crypto::secretbox_seal(&dk[..], &edk_nonce, ak.bytes());
+        let (stream, header) = crypto::StreamEncryptor::new(&dk)?;
+        let mut out = Vec::with_capacity(CIPHER_BLOCK_BYTES);
+        out.extend_from_slice(
+            format!(
+                "3.{}.{}.",
+                crypto::b64url_encode(&edk),
+                crypto::b64url_encode(&edk_nonce)
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&header);
+        debug_assert_eq!(
+            out.len() as u64,
+            ASCII_HEADER_BYTES + STREAM_HEADER_BYTES as u64
+        );
+        Ok(EncryptingReader {
+            input,
+            stream,
+            expected_plain,
+            current: Zeroizing::new(vec![0u8; BLOCK_BYTES]),
+            current_len: None,
+            next: Zeroizing::new(vec![0u8; BLOCK_BYTES]),
+            out,
+            out_pos: 0,
+            plain_done: 0,
+            finished: false,
+            error: None,
+        })
+    }
+
+    /// Plaintext bytes encrypted so far.
+    pub fn plain_done(&self) -> u64 {
+        self.plain_done
+    }
+
+    /// The failure that stopped the stream, if any (taken, so it is reported once).
+    pub fn take_error(&mut self) -> Option<Error> {
+        self.error.take()
+    }
+
+    /// The next piece of the encrypted stream (the headers, then one whole message at a time),
+    /// or None at the end.
+    pub fn next_chunk(&mut self) -> Result<Option<&[u8]>> {
+        if self.out_pos == self.out.len() {
+            if self.finished {
+                return Ok(None);
+            }
+            if let Err(e) = self.encrypt_next_block() {
+                self.finished = true;
+                self.error = Some(e.clone());
+                return Err(e);
+            }
+        }
+        let chunk = &self.out[self.out_pos..];
+        self.out_pos = self.out.len();
+        Ok(Some(chunk))
+    }
+
+    fn encrypt_next_block(&mut self) -> Result<()> {
+        let current_len = match self.current_len {
+            Some(n) => n,
+            None => read_full(&mut self.input, &mut self.current[..])?,
+        };
+        let next_len = if current_len == BLOCK_BYTES {
+            read_full(&mut self.input, &mut self.next[..])?
+        } else {
+            0
+        };
+        let last = next_len == 0;
+        let read = self.plain_done + current_len as u64;
+        if let Some(expected) = self.expected_plain {
+            let wrong = if last {
+                read != expected
+            } else {
+                read >= expected
+            };
+            if wrong {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "the file changed while it was being encrypted",
+                ));
+            }
+        }
+        self.out.clear();
+        self.out_pos = 0;
+        self.stream
+            .push(&self.current[..current_len], last, &mut self.out)?;
+        self.plain_done = read;
+        std::mem::swap(&mut self.current, &mut self.next);
+        self.current_len = Some(next_len);
+        self.finished = last;
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for EncryptingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.out_pos == self.out.len() {
+            match self.next_chunk() {
+                Ok(None) => return Ok(0),
+                // Handed out below, by the same copy as the rest of the chunk.
+                Ok(Some(_)) => self.out_pos = 0,
+                Err(e) => return Err(io::Error::other(e.to_string())),
+            }
+        }
+        let n = buf.len().min(self.out.len() - self.out_pos);
+        buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
+/// Encrypts `input` into `output` under the record type's access key, and computes the MD5
+/// checksum that Tozny's upload protocol announces up front. MD5 is as slow as the encryption
+/// itself, so it runs on a second thread, alongside. `progress` is called with the number of
+/// plaintext bytes done after every block.
 pub fn encrypt_stream(
     ak: &AccessKey,
     input: &mut impl Read,
     output: &mut impl Write,
     progress: &mut dyn FnMut(u64),
 ) -> Result<EncryptedFile> {
-    // A few blocks in flight bound the memory the hashing thread may hold.
-    let (hasher, blocks) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+    let mut encrypting = EncryptingReader::new(ak, input, None)?;
+    // A few chunks in flight bound the memory the hashing thread may hold.
+    let (hasher, chunks) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
     std::thread::scope(|scope| {
         let hashing = scope.spawn(move || {
             let mut md5 = crypto::Md5::default();
-            for block in blocks {
-                md5.update(&block);
+            for chunk in chunks {
+                md5.update(&chunk);
             }
             md5.finish_base64()
         });
-        let mut out = HashingWriter {
-            inner: output,
-            hasher,
-            written: 0,
-        };
-        let size = encrypt_blocks(ak, input, &mut out, progress);
-        drop(out.hasher);
+        let mut size = 0u64;
+        let written = (|| {
+            while let Some(chunk) = encrypting.next_chunk()? {
+                output
+                    .write_all(chunk)
+                    .map_err(|e| Error::from(e).context("writing the encrypted file"))?;
+                size += chunk.len() as u64;
+                // The hashing thread only ends early if it panicked; join() below reports that.
+                let _ = hasher.send(chunk.to_vec());
+                if size > ASCII_HEADER_BYTES + STREAM_HEADER_BYTES as u64 {
+                    progress(encrypting.plain_done());
+                }
+            }
+            output
+                .flush()
+                .map_err(|e| Error::from(e).context("writing the encrypted file"))
+        })();
+        drop(hasher);
         let checksum = hashing
             .join()
             .map_err(|_| Error::new(ErrorKind::Crypto, "checksum thread failed"))?;
-        Ok(EncryptedFile {
-            size: size?,
-            checksum,
-        })
+        written.map(|()| EncryptedFile { size, checksum })
     })
-}
-
-/// The encryption proper: header, then every block, looking one block ahead.
-fn encrypt_blocks<W: Write>(
-    ak: &AccessKey,
-    input: &mut impl Read,
-    out: &mut HashingWriter<'_, W>,
-    progress: &mut dyn FnMut(u64),
-) -> Result<u64> {
-    let dk = crypto::random_key();
-    let edk_nonce: [u8; NONCE_BYTES] = crypto::random_array();
-    let edk = crypto::secretbox_seal(&dk[..], &edk_nonce, ak.bytes());
-    out.put(
-        format!(
-            "3.{}.{}.",
-            crypto::b64url_encode(&edk),
-            crypto::b64url_encode(&edk_nonce)
-        )
-        .as_bytes(),
-    )?;
-
-    let (mut stream, header) = crypto::StreamEncryptor::new(&dk)?;
-    out.put(&header)?;
-    let mut current = vec![0u8; BLOCK_BYTES];
-    let mut next = vec![0u8; BLOCK_BYTES];
-    let mut cipher = Vec::with_capacity(CIPHER_BLOCK_BYTES);
-    let mut current_len = read_full(input, &mut current)?;
-    let mut done = 0u64;
-    loop {
-        let next_len = if current_len == BLOCK_BYTES {
-            read_full(input, &mut next)?
-        } else {
-            0
-        };
-        let last = next_len == 0;
-        cipher.clear();
-        stream.push(&current[..current_len], last, &mut cipher)?;
-        out.put(&cipher)?;
-        done += current_len as u64;
-        progress(done);
-        if last {
-            break;
-        }
-        std::mem::swap(&mut current, &mut next);
-        current_len = next_len;
-    }
-    out.inner
-        .flush()
-        .map_err(|e| Error::from(e).context("writing the encrypted file"))?;
-    Ok(out.written)
 }
 
 fn corrupt(why: &str) -> Error {
@@ -281,18 +381,6 @@ pub fn decrypt_to_path(
     result
 }
 
-/// Encrypts the file at `path` into `output`.
-pub fn encrypt_path(
-    ak: &AccessKey,
-    path: &Path,
-    output: &mut impl Write,
-    progress: &mut dyn FnMut(u64),
-) -> Result<EncryptedFile> {
-    let mut file =
-        fs::File::open(path).map_err(|e| Error::from(e).context("opening the file to encrypt"))?;
-    encrypt_stream(ak, &mut file, &mut io::BufWriter::new(output), progress)
-}
-
 fn private_new_file(path: &Path) -> Result<fs::File> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -331,6 +419,7 @@ mod tests {
             encrypted.len(),
             100 + STREAM_HEADER_BYTES + len + blocks * STREAM_ABYTES
         );
+        assert_eq!(encrypted_size(len as u64), info.size);
         let mut back = Vec::new();
         assert_eq!(
             decrypt_stream(&ak, &mut &encrypted[..], &mut back, &mut |_| {}).unwrap(),
@@ -350,6 +439,49 @@ mod tests {
             3 * BLOCK_BYTES,
         ] {
             round_trip(len);
+        }
+    }
+
+    #[test]
+    fn the_reader_yields_exactly_the_announced_size_in_any_read_sizes() {
+        let ak = AccessKey::generate().unwrap();
+        for len in [0, 1, BLOCK_BYTES, 2 * BLOCK_BYTES + 7] {
+            let plain = crypto::random_bytes(len);
+            let mut reader = EncryptingReader::new(&ak, &plain[..], Some(len as u64)).unwrap();
+            let mut encrypted = Vec::new();
+            // Odd read sizes cross every chunk boundary.
+            let mut buf = [0u8; 1000];
+            loop {
+                let n = reader.read(&mut buf[..7 + encrypted.len() % 993]).unwrap();
+                if n == 0 {
+                    break;
+                }
+                encrypted.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(encrypted.len() as u64, encrypted_size(len as u64), "{len}");
+            assert_eq!(reader.plain_done(), len as u64);
+            let mut back = Vec::new();
+            decrypt_stream(&ak, &mut &encrypted[..], &mut back, &mut |_| {}).unwrap();
+            assert_eq!(back, plain);
+        }
+    }
+
+    #[test]
+    fn input_of_another_length_than_promised_is_refused_before_the_final_block() {
+        let ak = AccessKey::generate().unwrap();
+        let plain = crypto::random_bytes(2 * BLOCK_BYTES);
+        for promised in [0, BLOCK_BYTES as u64, 2 * BLOCK_BYTES as u64 + 1, 5] {
+            let mut reader = EncryptingReader::new(&ak, &plain[..], Some(promised)).unwrap();
+            let mut out = Vec::new();
+            let err = reader.read_to_end(&mut out).unwrap_err();
+            assert!(err.to_string().contains("changed"), "{err}");
+            assert_eq!(
+                reader.take_error().unwrap().kind(),
+                ErrorKind::InvalidArgument
+            );
+            assert!(reader.take_error().is_none(), "reported once");
+            // What was produced is never a complete stream.
+            assert!(decrypt_stream(&ak, &mut &out[..], &mut Vec::new(), &mut |_| {}).is_err());
         }
     }
 

@@ -18,13 +18,14 @@ const MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
 /// How much of a server's error message is kept.
 const MAX_SERVER_MESSAGE: usize = 300;
 
-/// Transport options, given as JSON across the ABI (every key optional):
+/// Client options, given as JSON across the ABI (every key optional):
 /// `{"timeout_ms":30000,"retries":2,"ca_bundle":"/path/ca.pem","user_agent":"app/1.0",
-///   "allow_insecure_http":false}`.
+///   "allow_insecure_http":false,"single_pass_uploads":true}`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HttpOptions {
-    /// Whole-request timeout in milliseconds.
+    /// Whole-request timeout in milliseconds. File uploads and downloads, which take as long as
+    /// their size needs, instead fail when the connection makes no progress for this long.
     pub timeout_ms: u64,
     /// Extra attempts for idempotent requests (GET, PUT, DELETE) after a network error, 429 or
     /// 502/503/504.
@@ -36,6 +37,10 @@ pub struct HttpOptions {
     /// Allow plain http to hosts other than loopback. Off by default: API secrets, tokens and
     /// private keys in backups would cross the network readable and forgeable.
     pub allow_insecure_http: bool,
+    /// Upload files in one pass, encrypting as the bytes are sent, when the server offers it
+    /// (toz-server does). Off, or with other servers, a file is encrypted to a temporary file
+    /// first, to compute the MD5 checksum that Tozny's protocol announces before the upload.
+    pub single_pass_uploads: bool,
 }
 
 impl Default for HttpOptions {
@@ -46,6 +51,7 @@ impl Default for HttpOptions {
             ca_bundle: None,
             user_agent: None,
             allow_insecure_http: false,
+            single_pass_uploads: true,
         }
     }
 }
@@ -199,6 +205,8 @@ pub struct Http {
     base_url: String,
     retries: u32,
     allow_insecure_http: bool,
+    /// How long a file transfer may make no progress.
+    stall_timeout: Duration,
 }
 
 impl Http {
@@ -214,11 +222,12 @@ impl Http {
             .user_agent
             .clone()
             .unwrap_or_else(|| format!("toz/{}", env!("CARGO_PKG_VERSION")));
+        let timeout = Duration::from_millis(options.timeout_ms.max(1));
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             // Never follow redirects: they could carry the Authorization header to another host.
             .max_redirects(0)
-            .timeout_global(Some(Duration::from_millis(options.timeout_ms.max(1))))
+            .timeout_global(Some(timeout))
             .user_agent(user_agent)
             .tls_config(tls.build())
             // ureq's 128 KiB default buffers are allocated per request; above glibc's mmap
@@ -232,6 +241,7 @@ impl Http {
             base_url,
             retries: options.retries.min(10),
             allow_insecure_http: options.allow_insecure_http,
+            stall_timeout: timeout,
         })
     }
 
@@ -347,6 +357,22 @@ impl ureq::unversioned::resolver::Resolver for LiteralFirstResolver {
 }
 
 impl Http {
+    /// A file transfer's request: no deadline for the whole exchange, which takes as long as the
+    /// file's size needs, but every connect, read and write must make progress within the
+    /// client's timeout.
+    fn transfer<S: ureq::AsSendBody>(
+        &self,
+        request: ureq::http::Request<S>,
+    ) -> ureq::http::Request<S> {
+        self.agent
+            .configure_request(request)
+            .timeout_global(None)
+            .timeout_connect(Some(self.stall_timeout))
+            .timeout_per_read(Some(self.stall_timeout))
+            .timeout_per_write(Some(self.stall_timeout))
+            .build()
+    }
+
     /// Streams `body` (`length` bytes) to an absolute URL, such as a file upload URL, with no
     /// Authorization. The URL obeys the same plain-http policy as the API URL.
     pub fn put_stream(
@@ -365,7 +391,10 @@ impl Http {
         let request = builder
             .body(ureq::SendBody::from_reader(body))
             .map_err(|_| Error::new(ErrorKind::InvalidArgument, "invalid upload URL"))?;
-        let mut response = self.agent.run(request).map_err(transport_error)?;
+        let mut response = self
+            .agent
+            .run(self.transfer(request))
+            .map_err(transport_error)?;
         let status = response.status().as_u16();
         let body = response.body_mut().read_to_vec().unwrap_or_default();
         Ok(Response {
@@ -384,7 +413,10 @@ impl Http {
             .uri(url)
             .body(())
             .map_err(|_| Error::new(ErrorKind::InvalidArgument, "invalid download URL"))?;
-        let mut response = self.agent.run(request).map_err(transport_error)?;
+        let mut response = self
+            .agent
+            .run(self.transfer(request))
+            .map_err(transport_error)?;
         let status = response.status().as_u16();
         if !(200..300).contains(&status) {
             let body = response.body_mut().read_to_vec().unwrap_or_default();

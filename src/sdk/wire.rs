@@ -1097,8 +1097,9 @@ pub struct FileMeta {
     /// Name given at upload.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
-    /// Standard padded base64 of the MD5 of the encrypted file.
-    #[serde(default)]
+    /// Standard padded base64 of the MD5 of the encrypted file. Left out of a single-pass
+    /// announcement to toz-server, which computes it from the bytes it receives.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub checksum: String,
     /// Always "raw".
     #[serde(default)]
@@ -1128,6 +1129,25 @@ pub struct FileMetaOut {
     /// Encrypted size in bytes.
     #[serde(default)]
     pub size: u64,
+}
+
+/// The toz-server feature that lets a client announce a file without its checksum and upload it
+/// in the same pass as it encrypts it (docs/compatibility.md).
+pub const FEATURE_SINGLE_PASS_UPLOAD: &str = "single-pass-file-upload";
+
+/// `GET /v1/toz/server` (toz-server only, no authentication): what this server is and which
+/// extensions of the TozStore protocol it offers. Other servers answer 404.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    /// "toz-server".
+    #[serde(default)]
+    pub server: String,
+    /// The server's version.
+    #[serde(default)]
+    pub version: String,
+    /// Protocol extensions offered, e.g. [`FEATURE_SINGLE_PASS_UPLOAD`].
+    #[serde(default)]
+    pub features: Vec<String>,
 }
 
 /// `POST /v1/storage/files` response (202).

@@ -12,14 +12,16 @@
 
 static const char *api_url, *token;
 
-static toz_client *registered_client(const char *name) {
+static toz_client *registered_client_with(const char *name, const char *options_json) {
   toz_credentials *c = SENTINEL;
   toz_client *client = SENTINEL;
   EXPECT_OK(toz_register(api_url, token, name, false, NULL, &c));
-  EXPECT_OK(toz_client_new(c, NULL, &client));
+  EXPECT_OK(toz_client_new(c, options_json, &client));
   toz_free_credentials(c);
   return client;
 }
+
+static toz_client *registered_client(const char *name) { return registered_client_with(name, NULL); }
 
 /* `{"public_key":...,"public_signing_key":...}` of a client, malloc'd. */
 static char *recipient_of(const toz_client *client) {
@@ -91,7 +93,7 @@ static void notes(toz_client *alice, toz_client *bob, toz_client *eve) {
 }
 
 struct progress {
-  uint32_t last_stage;
+  uint32_t first_stage, last_stage;
   uint64_t last_done, calls;
 };
 
@@ -100,6 +102,7 @@ static void on_progress(void *user_data, uint32_t stage, uint64_t done, uint64_t
   CHECK(stage >= p->last_stage && stage >= 1 && stage <= 3);
   if (stage == p->last_stage) CHECK(done >= p->last_done);
   CHECK(done <= total);
+  if (p->calls == 0) p->first_stage = stage;
   p->last_stage = stage;
   p->last_done = done;
   p->calls++;
@@ -128,7 +131,8 @@ static bool same_files(const char *a, const char *b) {
 
 static void files(toz_client *alice, toz_client *bob) {
   char dir[] = "/tmp/toz-c-files-XXXXXX", in[128], out[128], out2[128], *rec = SENTINEL, *id, *bob_id, *info = SENTINEL;
-  struct progress up = {0, 0, 0}, down = {0, 0, 0};
+  struct progress up = {0, 0, 0, 0}, down = {0, 0, 0, 0}, first = {0, 0, 0, 0};
+  toz_client *checksum_first;
   struct stat st;
   CHECK(mkdtemp(dir) != NULL);
   snprintf(in, sizeof in, "%s/in.bin", dir);
@@ -137,7 +141,8 @@ static void files(toz_client *alice, toz_client *bob) {
   write_random_file(in, 3 * 65536 + 7);
 
   EXPECT_OK(toz_client_write_file(alice, "c-files", in, "{\"kind\":\"test\"}", on_progress, &up, &rec));
-  CHECK(up.calls >= 4 && up.last_stage == 2);
+  /* toz-server takes the upload in one pass: stage 2 (uploading) only. */
+  CHECK(up.calls >= 4 && up.first_stage == 2 && up.last_stage == 2);
   CHECK_CONTAINS(rec, "\"file_meta\"");
   id = json_get(rec, "record_id");
   toz_free_string(rec);
@@ -145,6 +150,14 @@ static void files(toz_client *alice, toz_client *bob) {
   CHECK(down.calls >= 1 && down.last_stage == 3);
   toz_free_string(rec);
   CHECK(same_files(in, out));
+
+  /* Checksum first, as Tozny's protocol needs: stage 1 (encrypting), then 2. */
+  checksum_first = registered_client_with("carol", "{\"single_pass_uploads\":false}");
+  EXPECT_OK(toz_client_write_file(checksum_first, "c-files", in, NULL, on_progress, &first, &rec));
+  CHECK(first.calls >= 4 && first.first_stage == 1 && first.last_stage == 2);
+  CHECK_CONTAINS(rec, "\"checksum\"");
+  toz_free_string(rec);
+  toz_free_client(checksum_first);
 
   /* Shared with bob, bob downloads; revoked, bob is refused and nothing is written. */
   EXPECT_OK(toz_client_public_info(bob, &info));

@@ -27,6 +27,16 @@ pub fn server_binary() -> PathBuf {
     path
 }
 
+/// For benchmarks, which measure a release server: unless TOZ_SERVER_BIN is set, it becomes
+/// target/release/toz-server (`cargo build --release -p toz-server` first).
+pub fn use_release_server() {
+    if std::env::var_os("TOZ_SERVER_BIN").is_none() {
+        let bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/toz-server");
+        // Called first thing in a benchmark's main, before any thread exists.
+        unsafe { std::env::set_var("TOZ_SERVER_BIN", bin) };
+    }
+}
+
 /// A running server and its database.
 pub struct TestServer {
     child: Option<Child>,

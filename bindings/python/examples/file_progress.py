@@ -2,8 +2,8 @@
 
     python file_progress.py <e3db.json> <file> <download path> [record type]
 
-The progress callable gets (stage, done, total) on the calling thread: ENCRYPTING and UPLOADING
-while writing, DOWNLOADING while reading.
+The progress callable gets (stage, done, total) on the calling thread: UPLOADING while writing
+(after ENCRYPTING where the server needs the checksum first), DOWNLOADING while reading.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ progress reports, read back, shared, revoked and tampered with."""
 
 from __future__ import annotations
 
+import base64
 import itertools
 import os
 import subprocess
@@ -194,8 +195,8 @@ def test_file_round_trip_with_progress(party: MakeParty, record_type: str, tmp_p
     assert isinstance(meta, toz.FileMeta)
     assert meta.file_name == "photo.bin" and meta.compression == "raw" and meta.checksum
     assert meta.size > len(original)  # encrypted: headers and a tag per block
-    check_progress(up, [toz.ProgressStage.ENCRYPTING, toz.ProgressStage.UPLOADING],
-                   [len(original), meta.size])
+    # toz-server takes the upload in one pass: encrypted as it is sent.
+    check_progress(up, [toz.ProgressStage.UPLOADING], [meta.size])
 
     down: List[Event] = []
     dest = tmp_path / "copy" / "photo.bin"
@@ -279,6 +280,26 @@ def test_tampered_or_truncated_file_leaves_nothing(
     assert os.listdir(out) == []
 
 
+def test_checksum_first_upload_reports_encrypting_then_uploading(
+    party: MakeParty, record_type: str, tmp_path: Path
+) -> None:
+    """With single-pass uploads off (as with servers other than toz-server) the file is
+    encrypted to a temporary file first, for the MD5 that Tozny's protocol announces."""
+    alice = party("py-checksum-first")
+    original = write_random(tmp_path / "doc.bin", 150 * 1024)
+    with toz.Client(alice.credentials, toz.ClientOptions(single_pass_uploads=False)) as client:
+        up: List[Event] = []
+        rec = client.write_file(record_type, tmp_path / "doc.bin", progress=lambda *a: up.append(a))
+        meta = rec.meta.file_meta
+        assert meta is not None
+        check_progress(up, [toz.ProgressStage.ENCRYPTING, toz.ProgressStage.UPLOADING],
+                       [len(original), meta.size])
+        client.read_file(rec.meta.record_id or "", tmp_path / "back.bin")
+    assert (tmp_path / "back.bin").read_bytes() == original
+    # Both ways give the same checksum field: the MD5 of the stored bytes, checked by the server.
+    assert meta.checksum and len(base64.b64decode(meta.checksum)) == 16
+
+
 def test_exception_in_progress_is_raised_after_the_transfer(
     party: MakeParty, record_type: str, tmp_path: Path
 ) -> None:
@@ -290,7 +311,7 @@ def test_exception_in_progress_is_raised_after_the_transfer(
         calls.append((stage, done, total))
         raise RuntimeError(f"progress bar broke at {stage!r}")
 
-    with pytest.raises(RuntimeError, match="ENCRYPTING"):
+    with pytest.raises(RuntimeError, match="UPLOADING"):
         alice.client.write_file(record_type, tmp_path / "src.bin", progress=failing)
     assert len(calls) == 1  # not called again once it failed
     # The ABI cannot cancel a transfer: the upload went through all the same.
@@ -323,8 +344,7 @@ def test_concurrent_transfers_report_to_their_own_callbacks(
             start.wait()
             rec = alice.client.write_file(record_type, src, progress=lambda *a: events.append(a))
             enc_size = rec.meta.file_meta.size if rec.meta.file_meta else -1
-            check_progress(events, [toz.ProgressStage.ENCRYPTING, toz.ProgressStage.UPLOADING],
-                           [size, enc_size])
+            check_progress(events, [toz.ProgressStage.UPLOADING], [enc_size])
             events.clear()
             alice.client.read_file(rec.meta.record_id or "", tmp_path / f"dst{t}",
                                    progress=lambda *a: events.append(a))
@@ -359,7 +379,7 @@ def test_progress_bar_example(party: MakeParty, record_type: str, tmp_path: Path
     assert (tmp_path / "back.bin").read_bytes() == original
     lines = stderr.rstrip("\n").split("\n")  # one line per stage, redrawn after each "\r"
     assert [line.split("\r")[-1].split("[")[0].strip() for line in lines] == \
-        ["encrypting", "uploading", "downloading"], lines
+        ["uploading", "downloading"], lines
     assert all(line.endswith("[" + "#" * 30 + "] 100%") for line in lines), lines
     assert all(line.count("\r") > 2 for line in lines), lines  # redrawn as the bytes went by
     assert "stored" in stdout and "decrypted it to" in stdout

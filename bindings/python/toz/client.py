@@ -248,8 +248,9 @@ class Client(_Managed):
         of ``record_type``; returns the record, with ``meta.file_meta``.
 
         ``progress(stage, done, total)`` is called on this thread as the work advances: stage
-        :attr:`ProgressStage.ENCRYPTING` (plaintext bytes), then
-        :attr:`ProgressStage.UPLOADING` (encrypted bytes). An exception it raises is re-raised
+        :attr:`ProgressStage.UPLOADING` (encrypted bytes), preceded by
+        :attr:`ProgressStage.ENCRYPTING` (plaintext bytes) unless the upload runs in a single
+        pass (toz-server, with ``single_pass_uploads`` on). An exception it raises is re-raised
         here once the call has returned; the upload is not interrupted by it."""
         return self._transfer(
             lib.toz_client_write_file,

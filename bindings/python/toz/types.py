@@ -55,13 +55,16 @@ class PublicInfo(_Flat):
 
 @dataclass
 class ClientOptions:
-    """Transport options of ``toz_register`` / ``toz_client_new``; None means the default."""
+    """Client options of ``toz_register`` / ``toz_client_new``; None means the default."""
 
     timeout_ms: Optional[int] = None
     retries: Optional[int] = None
     ca_bundle: Optional[str] = None
     user_agent: Optional[str] = None
     allow_insecure_http: Optional[bool] = None
+    #: Upload files in one pass where the server offers it (toz-server); False always
+    #: encrypts to a temporary file first, for the checksum Tozny's protocol announces.
+    single_pass_uploads: Optional[bool] = None
 
 
 @dataclass
@@ -394,7 +397,8 @@ class ProgressStage(enum.IntEnum):
     """What a file-transfer progress report is about (the ``stage`` of ``toz_progress_fn``)."""
 
     ENCRYPTING = 1
-    """Encrypting the local file; ``done`` / ``total`` are plaintext bytes."""
+    """Encrypting the local file before a checksum-first upload; ``done`` / ``total`` are
+    plaintext bytes. A single-pass upload (toz-server) reports UPLOADING only."""
     UPLOADING = 2
     """Uploading the encrypted file; ``done`` / ``total`` are encrypted bytes."""
     DOWNLOADING = 3

@@ -176,7 +176,12 @@ impl BlobUpload for DirUpload {
         }
     }
 
-    async fn finish(mut self: Box<Self>, store: &dyn Store, pending_id: &str) -> io::Result<bool> {
+    async fn finish(
+        mut self: Box<Self>,
+        store: &dyn Store,
+        pending_id: &str,
+        file_meta: &str,
+    ) -> io::Result<bool> {
         let mut writer = self
             .file
             .take()
@@ -195,7 +200,7 @@ impl BlobUpload for DirUpload {
             .await
             .map_err(io::Error::other)??;
         let key = format!("{SCHEME_PREFIX}{}", self.id);
-        let attached = store.attach_blob(pending_id, &key).await;
+        let attached = store.attach_blob(pending_id, &key, file_meta).await;
         if !matches!(attached, Ok(true)) {
             let _ = tokio::fs::remove_file(&dest).await;
         }

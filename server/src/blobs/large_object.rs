@@ -168,12 +168,18 @@ impl BlobUpload for LoUpload {
         Ok(())
     }
 
-    async fn finish(mut self: Box<Self>, _store: &dyn Store, pending_id: &str) -> io::Result<bool> {
+    async fn finish(
+        mut self: Box<Self>,
+        _store: &dyn Store,
+        pending_id: &str,
+        file_meta: &str,
+    ) -> io::Result<bool> {
         self.flush().await?;
         let key = format!("{SCHEME_PREFIX}{}", self.oid);
         let attached = sqlx::query(ATTACH_BLOB_SQL)
             .bind(&key)
             .bind(pending_id)
+            .bind(file_meta)
             .execute(&mut *self.tx)
             .await
             .map_err(db)?;

@@ -57,10 +57,15 @@ pub trait BlobStore: Send + Sync {
 pub trait BlobUpload: Send {
     /// Appends bytes.
     async fn write(&mut self, chunk: &[u8]) -> io::Result<()>;
-    /// Makes the blob durable and attaches it to the pending upload `pending_id`
-    /// ([`crate::store::FileStore::attach_blob`]). Returns false, keeping nothing, when the
-    /// upload is gone or already has its bytes.
-    async fn finish(self: Box<Self>, store: &dyn Store, pending_id: &str) -> io::Result<bool>;
+    /// Makes the blob durable and attaches it to the pending upload `pending_id` with its final
+    /// `file_meta` JSON ([`crate::store::FileStore::attach_blob`]). Returns false, keeping
+    /// nothing, when the upload is gone or already has its bytes.
+    async fn finish(
+        self: Box<Self>,
+        store: &dyn Store,
+        pending_id: &str,
+        file_meta: &str,
+    ) -> io::Result<bool>;
 }
 
 /// A store error as an I/O error (blob operations report one error type).

@@ -85,7 +85,8 @@ fn file_record(r: RecordRow, file_url: &str) -> wire::Record {
 }
 
 /// The announced `file_meta`: a size, a checksum (standard base64 of 16 bytes) and a compression
-/// (default "raw").
+/// (default "raw"). The checksum may be left out (toz's single-pass upload): the server then
+/// computes it from the bytes it receives (docs/compatibility.md).
 fn announced(file_meta: Option<&serde_json::Value>) -> ApiResult<FileMeta> {
     let value = file_meta.filter(|v| v.is_object()).ok_or_else(|| {
         ApiError::bad_request("meta.file_meta {size, checksum, compression} is required")
@@ -95,7 +96,7 @@ fn announced(file_meta: Option<&serde_json::Value>) -> ApiResult<FileMeta> {
             "meta.file_meta needs size (a non-negative integer), checksum and compression (strings)",
         )
     })?;
-    if crypto::b64std_decode(&meta.checksum).map(|b| b.len()) != Ok(16) {
+    if !meta.checksum.is_empty() && md5_digest(&meta.checksum).is_none() {
         return Err(ApiError::bad_request(
             "meta.file_meta.checksum must be the standard base64 of an MD5 digest",
         ));
@@ -114,6 +115,13 @@ fn announced(file_meta: Option<&serde_json::Value>) -> ApiResult<FileMeta> {
     }
     meta.file_url = None;
     Ok(meta)
+}
+
+/// The 16 bytes of an MD5 digest given in standard base64, or None when it is not one.
+fn md5_digest(text: &str) -> Option<Vec<u8>> {
+    crypto::b64std_decode(text.trim())
+        .ok()
+        .filter(|d| d.len() == 16)
 }
 
 /// Deletes uploads that were announced but never committed, once their URL has been expired for
@@ -165,6 +173,8 @@ pub async fn announce(
 /// `PUT /v1/storage/files/upload/{id}/{secret}` (no Authorization) → 200. The body streams into
 /// the blob store while its MD5 and length are checked; a mismatch (400), an interrupted or
 /// stalled upload, or a lost race with another upload through the same URL (409) keeps nothing.
+/// The MD5 is checked against the announced checksum and any `Content-MD5`; an upload announced
+/// without a checksum gets the MD5 of the bytes received as its checksum.
 pub async fn upload(
     State(state): State<AppState>,
     Params((id, secret)): Params<(String, String)>,
@@ -189,19 +199,23 @@ pub async fn upload(
         ));
     }
     let size = pending.meta.size;
-    let expected = crypto::b64std_decode(&pending.meta.checksum).unwrap_or_default();
+    let announced = md5_digest(&pending.meta.checksum);
+    let content_md5 = match headers.get("content-md5") {
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(md5_digest)
+                .ok_or_else(|| ApiError::bad_request("Content-MD5 is not a base64 MD5 digest"))?,
+        ),
+        None => None,
+    };
     // Refused before reading the body (so before `100 Continue`) when the headers already tell.
-    if let Some(md5) = headers.get("content-md5") {
-        let given = md5
-            .to_str()
-            .ok()
-            .and_then(|t| crypto::b64std_decode(t.trim()).ok());
-        if given.as_deref() != Some(expected.as_slice()) {
-            return Err(ApiError::bad_request(
-                "Content-MD5 does not match the announced checksum",
-            ));
-        }
+    if announced.is_some() && content_md5.is_some() && announced != content_md5 {
+        return Err(ApiError::bad_request(
+            "Content-MD5 does not match the announced checksum",
+        ));
     }
+    let expected = announced.or(content_md5);
     let length = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -231,14 +245,20 @@ pub async fn upload(
     if received != size {
         return Err(ApiError::bad_request("fewer bytes than the announced size"));
     }
-    let digest = crypto::b64std_decode(&md5.finish_base64()).unwrap_or_default();
-    if digest != expected {
+    let checksum = md5.finish_base64();
+    let digest = md5_digest(&checksum).unwrap_or_default();
+    if expected.is_some_and(|e| e != digest) {
         return Err(ApiError::bad_request(
-            "the body's MD5 does not match the announced checksum",
+            "the body's MD5 does not match the announced checksum or Content-MD5",
         ));
     }
+    let file_meta = serde_json::to_string(&FileMeta {
+        checksum,
+        ..pending.meta
+    })
+    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal server error"))?;
     if !blob
-        .finish(state.store.as_ref(), &id)
+        .finish(state.store.as_ref(), &id, &file_meta)
         .await
         .map_err(blob_error)?
     {
@@ -337,6 +357,8 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(ok.compression, "raw");
+        let single_pass = super::announced(Some(&json!({"size": 3}))).unwrap();
+        assert_eq!(single_pass.checksum, "");
         for bad in [
             json!(null),
             json!({"size": 3, "checksum": "nope"}),

@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(dashboard::routes())
         .route("/healthcheck", get(|| async { "ok" }))
+        .route("/v1/toz/server", get(server_info))
         .route("/v1/auth/token", post(auth::token))
         .route("/v1/account/e3db/clients/register", post(clients::register))
         .route(
@@ -167,6 +168,16 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(log_request))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
+}
+
+/// `GET /v1/toz/server`: what this server is and which protocol extensions it offers, so a
+/// client can use them here and keep to the plain protocol elsewhere.
+async fn server_info() -> errors::ApiResult {
+    errors::ok(&toz::sdk::wire::ServerInfo {
+        server: "toz-server".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        features: vec![toz::sdk::wire::FEATURE_SINGLE_PASS_UPLOAD.into()],
+    })
 }
 
 /// The complete service: `//v1/...` is routed like `/v1/...` (JS and PY keep a trailing `/` of

@@ -438,7 +438,8 @@ pub trait FileStore: Send + Sync {
     async fn pending_file(&self, id: &str) -> Result<Option<PendingFileRow>>;
     /// Attaches an uploaded blob to a pending upload that has none yet; false when the upload
     /// is gone or already has one (the caller then removes the blob).
-    async fn attach_blob(&self, pending_id: &str, blob_key: &str) -> Result<bool>;
+    /// `file_meta` is the JSON of the upload's final `file_meta`, checksum included.
+    async fn attach_blob(&self, pending_id: &str, blob_key: &str, file_meta: &str) -> Result<bool>;
     /// Turns an uploaded pending file of `writer` into a file record, atomically. 404 unknown,
     /// 403 another writer's, 400 not uploaded yet.
     async fn commit_file(&self, pending_id: &str, writer: &str) -> Result<RecordRow>;

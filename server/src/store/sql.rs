@@ -129,10 +129,11 @@ pub(super) fn stored_file(
     }
 }
 
-/// Attaches blob `$1` to pending upload `$2` unless it already has one (run by the directory
-/// store through the store, and by the large-object store inside its upload transaction).
+/// Attaches blob `$1` to pending upload `$2` unless it already has one, and stores its final
+/// `file_meta` `$3` (the checksum of the bytes received filled in). Run by the directory store
+/// through the store, and by the large-object store inside its upload transaction.
 pub const ATTACH_BLOB_SQL: &str =
-    "UPDATE pending_files SET blob_key = $1 WHERE id = $2 AND blob_key IS NULL";
+    "UPDATE pending_files SET blob_key = $1, file_meta = $3 WHERE id = $2 AND blob_key IS NULL";
 
 pub(super) fn record_row(r: &AnyRow) -> sqlx::Result<RecordRow> {
     let data: Option<String> = r.try_get(6)?;

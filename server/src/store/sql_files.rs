@@ -65,10 +65,11 @@ impl<B: Backend> FileStore for SqlStore<B> {
         }))
     }
 
-    async fn attach_blob(&self, pending_id: &str, blob_key: &str) -> Result<bool> {
+    async fn attach_blob(&self, pending_id: &str, blob_key: &str, file_meta: &str) -> Result<bool> {
         let done = sqlx::query(super::sql::ATTACH_BLOB_SQL)
             .bind(blob_key)
             .bind(pending_id)
+            .bind(file_meta)
             .execute(&self.write)
             .await?;
         Ok(done.rows_affected() == 1)

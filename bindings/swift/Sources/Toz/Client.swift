@@ -127,8 +127,9 @@ public final class Client: Sendable {
 
     /// Encrypts the file at `path` (streamed, in constant memory) and stores it as a record of
     /// `type`; the record returned carries `meta.fileMeta`. `progress` is called on the calling
-    /// thread with ``ProgressStage/encrypting`` (plaintext bytes), then
-    /// ``ProgressStage/uploading`` (encrypted bytes).
+    /// thread with ``ProgressStage/uploading`` (encrypted bytes), preceded by
+    /// ``ProgressStage/encrypting`` (plaintext bytes) unless the upload runs in a single pass
+    /// (toz-server, with `HTTPOptions.singlePassUploads` left on).
     public func writeFile(
         type: String, path: String, plain: [String: String] = [:], progress: ProgressHandler? = nil
     ) throws -> Record {

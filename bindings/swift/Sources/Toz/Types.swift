@@ -342,21 +342,25 @@ public struct HTTPOptions: Encodable, Sendable, Equatable {
     public var userAgent: String?
     /// Allow plain http to hosts other than loopback (API secrets would cross readable).
     public var allowInsecureHTTP: Bool?
+    /// Upload files in one pass where the server offers it (toz-server; the default). False
+    /// always encrypts to a temporary file first, for the checksum Tozny's protocol announces.
+    public var singlePassUploads: Bool?
 
     public init(
         timeoutMS: Int? = nil, retries: Int? = nil, caBundle: String? = nil, userAgent: String? = nil,
-        allowInsecureHTTP: Bool? = nil
+        allowInsecureHTTP: Bool? = nil, singlePassUploads: Bool? = nil
     ) {
         self.timeoutMS = timeoutMS
         self.retries = retries
         self.caBundle = caBundle
         self.userAgent = userAgent
         self.allowInsecureHTTP = allowInsecureHTTP
+        self.singlePassUploads = singlePassUploads
     }
 
     enum CodingKeys: String, CodingKey {
         case timeoutMS = "timeout_ms", retries, caBundle = "ca_bundle", userAgent = "user_agent"
-        case allowInsecureHTTP = "allow_insecure_http"
+        case allowInsecureHTTP = "allow_insecure_http", singlePassUploads = "single_pass_uploads"
     }
 }
 
@@ -465,7 +469,8 @@ public struct Note: Codable, Sendable, Equatable {
 public enum ProgressStage: UInt32, Sendable, CaseIterable {
     /// A stage this binding does not know (from a newer libtoz).
     case unknown = 0
-    /// Encrypting the local file; done and total are plaintext bytes.
+    /// Encrypting the local file before a checksum-first upload; done and total are plaintext
+    /// bytes. A single-pass upload (toz-server) reports `uploading` only.
     case encrypting = 1
     /// Uploading the encrypted file; done and total are encrypted bytes.
     case uploading = 2

@@ -247,6 +247,8 @@ public class Client private constructor(pointer: Pointer) : NativeHandle(pointer
     /**
      * Encrypts the file at [path] (streamed, in constant memory) and stores it as a record of
      * [type] (`toz_client_write_file`). Returns the file record, with [RecordMeta.fileMeta].
+     * [progress] sees [TransferStage.UPLOADING], preceded by [TransferStage.ENCRYPTING] unless
+     * the upload runs in a single pass (toz-server, with [Options.singlePassUploads] left on).
      */
     @JvmOverloads
     public fun writeFile(

@@ -14,7 +14,7 @@ import kotlinx.serialization.json.JsonElement
  */
 @Serializable
 public data class Options(
-    /** Whole-request timeout in milliseconds. */
+    /** Whole-request timeout in milliseconds; a file transfer instead fails when it stalls that long. */
     @SerialName("timeout_ms") val timeoutMs: Long? = null,
     /** Extra attempts for idempotent requests after a network error, 429 or 502/503/504. */
     val retries: Int? = null,
@@ -24,6 +24,11 @@ public data class Options(
     @SerialName("user_agent") val userAgent: String? = null,
     /** Allow plain http to hosts other than loopback (API secrets would cross readable). */
     @SerialName("allow_insecure_http") val allowInsecureHttp: Boolean? = null,
+    /**
+     * Upload files in one pass where the server offers it (toz-server; the default). False
+     * always encrypts to a temporary file first, for the checksum Tozny's protocol announces.
+     */
+    @SerialName("single_pass_uploads") val singlePassUploads: Boolean? = null,
 )
 
 /** Argon2id work factors for [Credentials.seal]: `opslimit` >= 1, `memlimit` >= 8 MiB. */
@@ -298,10 +303,10 @@ public data class Note(
 
 /** The stage a file transfer reports progress for (`stage` of `toz_progress_fn`). */
 public enum class TransferStage(public val code: Int) {
-    /** Encrypting the local file; bytes are plaintext bytes. */
+    /** Encrypting the local file before a checksum-first upload; bytes are plaintext bytes. */
     ENCRYPTING(1),
 
-    /** Uploading; bytes are encrypted bytes. */
+    /** Uploading (in a single-pass upload, encrypting as it goes); bytes are encrypted bytes. */
     UPLOADING(2),
 
     /** Downloading and decrypting; bytes are encrypted bytes. */
