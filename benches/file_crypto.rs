@@ -16,6 +16,7 @@ mod common;
 
 use std::fs;
 use std::io::{Read, Write};
+use std::ops::ControlFlow;
 use std::process::Command;
 
 use std::time::Instant;
@@ -86,7 +87,10 @@ fn child(which: &str, path: &str) {
         }
         "checksum-first" => {
             let ak = AccessKey::generate().unwrap();
-            file_crypto::encrypt_stream(&ak, &mut input, &mut sink, &mut |_| {}).unwrap();
+            file_crypto::encrypt_stream(&ak, &mut input, &mut sink, &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap();
         }
         "md5" => {
             let mut md5 = crypto::Md5::default();
@@ -210,7 +214,9 @@ fn upload_table(path: &std::path::Path, mib: f64) {
         for (i, c) in [&single, &checksum_first].into_iter().enumerate() {
             let start = Instant::now();
             let rec = c
-                .write_file("bench", path, Default::default(), &mut |_, _, _| {})
+                .write_file("bench", path, Default::default(), &mut |_, _, _| {
+                    ControlFlow::Continue(())
+                })
                 .unwrap();
             best[i] = best[i].min(start.elapsed().as_secs_f64());
             // Keeps the server's disk from filling up over the runs.

@@ -44,8 +44,9 @@
 /**
  * ABI version: bumped on every incompatible change of the exported functions. Bindings refuse
  * to load a library whose ABI version differs from the one they were written for.
+ * Version 2: `toz_progress_fn` returns an `int` (non-zero cancels the transfer).
  */
-#define TOZ_ABI_VERSION 1
+#define TOZ_ABI_VERSION 2
 
 /**
  * Stable error kinds. The numbers are part of the ABI: never reuse or renumber one; retire a
@@ -141,6 +142,10 @@ enum toz_error_kind
    */
   TOZ_ERROR_KIND_CLOSED = 21,
   /**
+   * The caller cancelled the operation: a progress callback asked a file transfer to stop.
+   */
+  TOZ_ERROR_KIND_CANCELLED = 22,
+  /**
    * A Rust panic was caught at the ABI boundary; the process keeps running.
    */
   TOZ_ERROR_KIND_PANIC = 255,
@@ -186,8 +191,13 @@ typedef struct toz_error toz_error;
  * only grows; `total` is 0 when it is not known in advance (encrypting a pipe). An upload to toz-server runs in a single pass (encrypted as it is sent) and
  * reports stage 2 only; elsewhere stage 1 comes first (see `toz_client_write_file`). It runs
  * on the calling thread, synchronously, and must not unwind or longjmp out.
+ *
+ * It returns 0 to go on, or any other value to cancel the transfer: the transfer stops at once,
+ * nothing is stored (no record, and no file at a download's destination), and the call fails
+ * with `TOZ_ERROR_KIND_CANCELLED`. A cancelled upload may leave an announced upload on the
+ * server, which holds no record and is purged when its URL expires.
  */
-typedef void (*toz_progress_fn)(void *user_data, uint32_t stage, uint64_t done, uint64_t total);
+typedef int (*toz_progress_fn)(void *user_data, uint32_t stage, uint64_t done, uint64_t total);
 
 #ifdef __cplusplus
 extern "C" {

@@ -2,6 +2,8 @@
 //! built here directly with libsodium's C API, block by block as the spec describes (as Tozny's
 //! SDKs write them), decrypt with toz, and files toz writes decrypt with libsodium directly.
 
+use std::ops::ControlFlow;
+
 use libsodium_sys as sodium;
 use toz::sdk::file_crypto::{self, BLOCK_BYTES};
 use toz::sdk::{AccessKey, crypto};
@@ -122,12 +124,17 @@ fn spec_files_decrypt_with_toz_and_toz_files_decrypt_with_libsodium() {
         let plain = crypto::random_bytes(len);
         let theirs = spec_encrypt(&ak, &plain);
         let mut ours = Vec::new();
-        file_crypto::decrypt_stream(&ak, &mut &theirs[..], &mut ours, &mut |_| {}).unwrap();
+        file_crypto::decrypt_stream(&ak, &mut &theirs[..], &mut ours, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
         assert_eq!(ours, plain, "spec-built file of {len} bytes");
 
         let mut encrypted = Vec::new();
-        let info =
-            file_crypto::encrypt_stream(&ak, &mut &plain[..], &mut encrypted, &mut |_| {}).unwrap();
+        let info = file_crypto::encrypt_stream(&ak, &mut &plain[..], &mut encrypted, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
         assert_eq!(
             info.size as usize,
             theirs.len(),

@@ -38,6 +38,7 @@ const (
 	ErrSignature         ErrorKind = C.TOZ_ERROR_KIND_SIGNATURE          // a signature did not verify
 	ErrInsecureTransport ErrorKind = C.TOZ_ERROR_KIND_INSECURE_TRANSPORT // plain http to a non-loopback host
 	ErrClosed            ErrorKind = C.TOZ_ERROR_KIND_CLOSED             // a handle was used after Close (raised by the binding)
+	ErrCancelled         ErrorKind = C.TOZ_ERROR_KIND_CANCELLED          // a file transfer stopped by its progress function
 	ErrPanic             ErrorKind = C.TOZ_ERROR_KIND_PANIC              // a Rust panic caught at the ABI boundary
 )
 
@@ -64,6 +65,7 @@ var kindNames = map[ErrorKind]string{
 	ErrSignature:         "SIGNATURE",
 	ErrInsecureTransport: "INSECURE_TRANSPORT",
 	ErrClosed:            "CLOSED",
+	ErrCancelled:         "CANCELLED",
 	ErrPanic:             "PANIC",
 }
 

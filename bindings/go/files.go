@@ -5,7 +5,7 @@ package toz
 #include "toz.h"
 
 // The Go trampoline, exported by progress.go.
-extern void tozGoProgress(void *user_data, uint32_t stage, uint64_t done, uint64_t total);
+extern int tozGoProgress(void *user_data, uint32_t stage, uint64_t done, uint64_t total);
 
 // The file calls with the trampoline as the progress callback and a cgo.Handle value (never a
 // Go pointer) as its user_data; handle 0 (no Go function) passes no callback at all.
@@ -38,8 +38,8 @@ func (c *Client) transfer(fn ProgressFunc, f func(p *C.toz_client, s []*C.char, 
 	rec, err := jsonCall[*Record](c.hdl(), func(p *C.toz_client, s []*C.char, out **C.char) *C.toz_error {
 		return f(p, s, handle, out)
 	}, args...)
-	if state != nil && state.panicked {
-		return rec, &ProgressPanicError{Value: state.value, Err: err}
+	if state != nil {
+		err = state.callError(err)
 	}
 	return rec, err
 }
@@ -49,8 +49,9 @@ func (c *Client) transfer(fn ProgressFunc, f func(p *C.toz_client, s []*C.char, 
 // Meta.FileMeta. progress, if not nil, is called on the calling goroutine as the work advances:
 // [StageUploading] (encrypted bytes), preceded by [StageEncrypting] (plaintext bytes) unless the
 // upload runs in a single pass (toz-server, with [Options].SinglePassUploads left on). If progress
-// panics, the upload still runs to its end and WriteFile returns a *[ProgressPanicError] (with
-// the record, when the upload succeeded).
+// returns an error, the upload stops at once, no record is stored, and WriteFile returns an error
+// wrapping both that error and [ErrCancelled]; if it panics, the upload stops the same way and
+// WriteFile returns a *[ProgressPanicError].
 func (c *Client) WriteFile(recordType, path string, plain map[string]string, progress ProgressFunc) (*Record, error) {
 	return c.transfer(progress, func(p *C.toz_client, s []*C.char, handle C.uintptr_t, out **C.char) *C.toz_error {
 		return C.toz_go_write_file(p, s[0], s[1], s[2], handle, out)
@@ -60,7 +61,7 @@ func (c *Client) WriteFile(recordType, path string, plain map[string]string, pro
 // ReadFile downloads the file record recordID and decrypts it to dest, which appears only once
 // the whole file decrypted and verified: on any failure nothing is left there (ErrCrypto for a
 // tampered or truncated file). progress as for [Client.WriteFile], with [StageDownloading]
-// (encrypted bytes).
+// (encrypted bytes): an error or a panic cancels the download and leaves no file at dest.
 func (c *Client) ReadFile(recordID, dest string, progress ProgressFunc) (*Record, error) {
 	return c.transfer(progress, func(p *C.toz_client, s []*C.char, handle C.uintptr_t, out **C.char) *C.toz_error {
 		return C.toz_go_read_file(p, s[0], s[1], handle, out)

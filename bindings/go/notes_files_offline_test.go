@@ -65,7 +65,7 @@ func TestAnonymousClientWithoutServer(t *testing.T) {
 	src := filepath.Join(dir, "src")
 	os.WriteFile(src, []byte("hello"), 0o600)
 	calls := 0
-	count := func(toz.ProgressStage, uint64, uint64) { calls++ }
+	count := func(toz.ProgressStage, uint64, uint64) error { calls++; return nil }
 	_, err = c.WriteFile("t", src, nil, count)
 	wantKind(t, err, toz.ErrInvalidArgument)
 	_, err = c.ReadFile(unknownID, filepath.Join(dir, "dst"), count)
@@ -145,7 +145,7 @@ func TestNotesAndFilesAfterClose(t *testing.T) {
 		"ReadNoteByName": func() error { _, err := c.ReadNoteByName("n"); return err },
 		"DeleteNote":     func() error { return c.DeleteNote("n") },
 		"WriteFile": func() error {
-			_, err := c.WriteFile("t", "p", nil, func(toz.ProgressStage, uint64, uint64) {})
+			_, err := c.WriteFile("t", "p", nil, func(toz.ProgressStage, uint64, uint64) error { return nil })
 			return err
 		},
 		"ReadFile": func() error { _, err := c.ReadFile("r", "p", nil); return err },
@@ -167,9 +167,9 @@ func TestProgressStagesAndPanicError(t *testing.T) {
 		t.Fatal("stage numbers differ from toz_progress_fn's")
 	}
 	cause := errors.New("disk full")
-	callErr := &toz.Error{Kind: toz.ErrNetwork, Message: "broken"}
+	callErr := &toz.Error{Kind: toz.ErrCancelled, Message: "broken"} // what a panic leads to
 	e := error(&toz.ProgressPanicError{Value: cause, Err: callErr})
-	if !errors.Is(e, cause) || !errors.Is(e, toz.ErrNetwork) || errors.Is(e, toz.ErrCrypto) {
+	if !errors.Is(e, cause) || !errors.Is(e, toz.ErrCancelled) || errors.Is(e, toz.ErrCrypto) {
 		t.Fatalf("ProgressPanicError does not unwrap to its panic and call errors: %v", e)
 	}
 	if msg := e.Error(); !strings.Contains(msg, "disk full") || !strings.Contains(msg, "broken") {

@@ -213,8 +213,9 @@ type progressEvent struct {
 // recorder collects progress reports (they arrive on the calling goroutine: no lock needed).
 type recorder struct{ events []progressEvent }
 
-func (r *recorder) report(stage toz.ProgressStage, done, total uint64) {
+func (r *recorder) report(stage toz.ProgressStage, done, total uint64) error {
 	r.events = append(r.events, progressEvent{stage, done, total})
+	return nil
 }
 
 // check verifies that the reports come stage after stage in order, that each stage's done never
@@ -434,47 +435,162 @@ func TestChecksumFirstUploadReportsEncryptingThenUploading(t *testing.T) {
 	sameFile(t, dest, original)
 }
 
-func TestPanicInProgressIsReturnedAfterTheTransfer(t *testing.T) {
+// recordIDs lists the records of recordType that the client can read.
+func recordIDs(t *testing.T, c *toz.Client, recordType string) []string {
+	t.Helper()
+	var ids []string
+	for _, r := range must(c.Query(&toz.QueryRequest{ContentTypes: []string{recordType}}))(t).Results {
+		ids = append(ids, r.Meta.RecordID)
+	}
+	return ids
+}
+
+func TestPanicInProgressCancelsTheTransfer(t *testing.T) {
 	e := live(t)
 	alice := e.register(t, "alice", false)
 	dir := t.TempDir()
-	original := writeRandom(t, filepath.Join(dir, "src.bin"), 100*1024)
+	src := filepath.Join(dir, "src.bin")
+	original := writeRandom(t, src, 100*1024)
 	calls := 0
-	boom := func(stage toz.ProgressStage, done, total uint64) {
+	boom := func(stage toz.ProgressStage, done, total uint64) error {
 		calls++
 		panic(fmt.Sprintf("progress bar broke at %v", stage))
 	}
 
-	rec, err := alice.client.WriteFile("go-panic", filepath.Join(dir, "src.bin"), nil, boom)
+	rec, err := alice.client.WriteFile("go-panic", src, nil, boom)
 	var pe *toz.ProgressPanicError
-	if !errors.As(err, &pe) || pe.Value != "progress bar broke at UPLOADING" || pe.Err != nil || calls != 1 {
-		t.Fatalf("WriteFile with a panicking callback: %v (%d calls)", err, calls)
+	if !errors.As(err, &pe) || pe.Value != "progress bar broke at UPLOADING" || calls != 1 || rec != nil {
+		t.Fatalf("WriteFile with a panicking callback: %v, record %+v (%d calls)", err, rec, calls)
 	}
-	// The ABI cannot cancel a transfer: the upload went through, and its record is returned.
-	if rec == nil || rec.Meta.FileMeta == nil {
-		t.Fatalf("record = %+v", rec)
-	}
-	page := must(alice.client.Query(&toz.QueryRequest{ContentTypes: []string{"go-panic"}}))(t)
-	if len(page.Results) != 1 || page.Results[0].Meta.RecordID != rec.Meta.RecordID {
-		t.Fatalf("records after the panicking upload: %+v", page.Results)
+	// The panic cancelled the upload: nothing was stored.
+	wantKind(t, pe.Err, toz.ErrCancelled)
+	if ids := recordIDs(t, alice.client, "go-panic"); len(ids) != 0 {
+		t.Fatalf("records after the panicking upload: %v", ids)
 	}
 
+	stored := must(alice.client.WriteFile("go-panic", src, nil, nil))(t)
+	out := t.TempDir()
 	calls = 0
-	_, err = alice.client.ReadFile(rec.Meta.RecordID, filepath.Join(dir, "dst.bin"), boom)
+	_, err = alice.client.ReadFile(stored.Meta.RecordID, filepath.Join(out, "dst.bin"), boom)
 	if !errors.As(err, &pe) || pe.Value != "progress bar broke at DOWNLOADING" || calls != 1 {
 		t.Fatalf("ReadFile with a panicking callback: %v (%d calls)", err, calls)
 	}
-	sameFile(t, filepath.Join(dir, "dst.bin"), original)
+	wantKind(t, pe.Err, toz.ErrCancelled)
+	if names := dirNames(t, out); len(names) != 0 {
+		t.Fatalf("the panicking download left %v", names)
+	}
 
 	// A panic with an error value unwraps to it; and the client is still fine.
 	sentinel := errors.New("sentinel")
-	_, err = alice.client.ReadFile(rec.Meta.RecordID, filepath.Join(dir, "dst2.bin"), func(toz.ProgressStage, uint64, uint64) { panic(sentinel) })
-	if !errors.Is(err, sentinel) {
+	_, err = alice.client.ReadFile(stored.Meta.RecordID, filepath.Join(out, "dst.bin"), func(toz.ProgressStage, uint64, uint64) error { panic(sentinel) })
+	if !errors.Is(err, sentinel) || !errors.Is(err, toz.ErrCancelled) {
 		t.Fatalf("panic(error) not unwrapped: %v", err)
 	}
 	var r recorder
-	must(alice.client.ReadFile(rec.Meta.RecordID, filepath.Join(dir, "dst3.bin"), r.report))(t)
-	sameFile(t, filepath.Join(dir, "dst3.bin"), original)
+	must(alice.client.ReadFile(stored.Meta.RecordID, filepath.Join(out, "dst.bin"), r.report))(t)
+	sameFile(t, filepath.Join(out, "dst.bin"), original)
+}
+
+// halfway is a progress function that records its reports and returns err once half of a stage
+// is done.
+type halfway struct {
+	recorder
+	err error
+}
+
+func (h *halfway) report(stage toz.ProgressStage, done, total uint64) error {
+	h.recorder.report(stage, done, total)
+	if done*2 >= total {
+		return h.err
+	}
+	return nil
+}
+
+// stoppedAt checks that the transfer stopped at once, in stage and before its end: the report
+// that returned the error is the last one, and the only one past halfway.
+func (h *halfway) stoppedAt(stage toz.ProgressStage) error {
+	if len(h.events) == 0 {
+		return errors.New("no progress reports")
+	}
+	for i, ev := range h.events {
+		if past := ev.done*2 >= ev.total; past != (i == len(h.events)-1) {
+			return fmt.Errorf("reports %v: the function was called after it returned an error, or never returned one", h.events)
+		}
+	}
+	if last := h.events[len(h.events)-1]; last.stage != stage || last.done >= last.total {
+		return fmt.Errorf("stopped at %+v, want halfway through %v", last, stage)
+	}
+	return nil
+}
+
+func TestProgressErrorCancelsTheTransfer(t *testing.T) {
+	e := live(t)
+	alice := e.register(t, "alice", false)
+	off := false
+	checksumFirst := must(toz.NewClient(alice.creds, &toz.Options{SinglePassUploads: &off}))(t)
+	defer checksumFirst.Close()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.bin")
+	original := writeRandom(t, src, 300*1024) // several blocks, so that halfway is not the end
+	errStop := errors.New("the user pressed cancel")
+	wantCancelled := func(what string, err error) {
+		t.Helper()
+		wantKind(t, err, toz.ErrCancelled)
+		if !errors.Is(err, errStop) {
+			t.Fatalf("%s: %v does not wrap the progress function's error", what, err)
+		}
+	}
+
+	uploads := []struct {
+		name   string
+		client *toz.Client
+		stage  toz.ProgressStage // the stage the halfway mark falls in
+	}{
+		{"single-pass upload", alice.client, toz.StageUploading},
+		{"checksum-first upload", checksumFirst, toz.StageEncrypting},
+	}
+	for _, up := range uploads {
+		h := halfway{err: errStop}
+		rec, err := up.client.WriteFile("go-cancel", src, nil, h.report)
+		if rec != nil {
+			t.Fatalf("%s: cancelled, yet returned %+v", up.name, rec)
+		}
+		wantCancelled(up.name, err)
+		if err := h.stoppedAt(up.stage); err != nil {
+			t.Fatalf("%s: %v", up.name, err)
+		}
+	}
+	if ids := recordIDs(t, alice.client, "go-cancel"); len(ids) != 0 {
+		t.Fatalf("records after the cancelled uploads: %v", ids)
+	}
+
+	stored := must(alice.client.WriteFile("go-cancel", src, nil, nil))(t)
+	out := t.TempDir()
+	dest := filepath.Join(out, "dst.bin")
+	h := halfway{err: errStop}
+	_, err := alice.client.ReadFile(stored.Meta.RecordID, dest, h.report)
+	wantCancelled("download", err)
+	if err := h.stoppedAt(toz.StageDownloading); err != nil {
+		t.Fatalf("download: %v", err)
+	}
+	if names := dirNames(t, out); len(names) != 0 {
+		t.Fatalf("the cancelled download left %v", names)
+	}
+
+	// The client still works: a normal upload and download go through.
+	var up, down recorder
+	again := must(alice.client.WriteFile("go-cancel", src, nil, up.report))(t)
+	if err := up.check([]toz.ProgressStage{toz.StageUploading}, []uint64{again.Meta.FileMeta.Size}); err != nil {
+		t.Fatal(err)
+	}
+	must(alice.client.ReadFile(again.Meta.RecordID, dest, down.report))(t)
+	sameFile(t, dest, original)
+	if err := down.check([]toz.ProgressStage{toz.StageDownloading}, []uint64{again.Meta.FileMeta.Size}); err != nil {
+		t.Fatal(err)
+	}
+	if ids := recordIDs(t, alice.client, "go-cancel"); len(ids) != 2 {
+		t.Fatalf("records %v, want the two stored uploads only", ids)
+	}
 }
 
 // Goroutines sharing one client each get their own reports: sizes differ per goroutine, so a

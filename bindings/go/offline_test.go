@@ -15,7 +15,7 @@ import (
 )
 
 func TestVersionAndABI(t *testing.T) {
-	if got := toz.ABIVersion(); got != 1 || toz.SupportedABIVersion != 1 {
+	if got := toz.ABIVersion(); got != 2 || toz.SupportedABIVersion != 2 {
 		t.Fatalf("ABIVersion() = %d, want %d", got, toz.SupportedABIVersion)
 	}
 	if err := toz.CheckABI(); err != nil {
@@ -40,7 +40,8 @@ func TestErrorKindsMatchTheABI(t *testing.T) {
 		{toz.ErrRateLimited, 12, "RATE_LIMITED"}, {toz.ErrServer, 13, "SERVER"}, {toz.ErrTimeout, 14, "TIMEOUT"},
 		{toz.ErrTLS, 15, "TLS"}, {toz.ErrIO, 16, "IO"}, {toz.ErrWrongPassphrase, 17, "WRONG_PASSPHRASE"},
 		{toz.ErrAlreadyExists, 18, "ALREADY_EXISTS"}, {toz.ErrSignature, 19, "SIGNATURE"},
-		{toz.ErrInsecureTransport, 20, "INSECURE_TRANSPORT"}, {toz.ErrClosed, 21, "CLOSED"}, {toz.ErrPanic, 255, "PANIC"},
+		{toz.ErrInsecureTransport, 20, "INSECURE_TRANSPORT"}, {toz.ErrClosed, 21, "CLOSED"},
+		{toz.ErrCancelled, 22, "CANCELLED"}, {toz.ErrPanic, 255, "PANIC"},
 	}
 	for _, k := range kinds {
 		if uint32(k.kind) != k.num || k.kind.String() != k.name {

@@ -57,7 +57,7 @@ import (
 )
 
 // SupportedABIVersion is the libtoz ABI version (TOZ_ABI_VERSION) this binding was written for.
-const SupportedABIVersion = 1
+const SupportedABIVersion = 2
 
 // The header this package is compiled against must declare the same ABI version (a negative
 // array length fails the build otherwise).

@@ -8,6 +8,7 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -28,10 +29,11 @@ on_both_backends!(
     large_file_memory,
     single_pass_upload,
     slow_transfer,
+    cancelled_transfer,
 );
 
-fn no_progress() -> impl FnMut(ProgressStage, u64, u64) {
-    |_, _, _| {}
+fn no_progress() -> impl FnMut(ProgressStage, u64, u64) -> ControlFlow<()> {
+    |_, _, _| ControlFlow::Continue(())
 }
 
 /// Deterministic bytes that do not compress.
@@ -196,7 +198,10 @@ fn file_round_trip(b: Backend) {
                 "docs",
                 &path,
                 [("n".to_string(), i.to_string())].into(),
-                &mut |stage, _, _| stages.push(stage),
+                &mut |stage, _, _| {
+                    stages.push(stage);
+                    ControlFlow::Continue(())
+                },
             )
             .unwrap();
         assert!(stages.contains(&ProgressStage::Uploading));
@@ -834,14 +839,7 @@ fn single_pass_upload(b: Backend) {
     let len = 3 * 65536 + 11;
     let plaintext = content(len);
     let (_d, path) = local_file(&plaintext);
-    let checksum_first = toz::sdk::Client::new(
-        alice.creds.clone(),
-        &toz::sdk::http::HttpOptions {
-            single_pass_uploads: false,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let checksum_first = alice.sdk_checksum_first();
     let out = tempfile::tempdir().unwrap();
     for (sdk, want) in [
         (alice.sdk(), vec![ProgressStage::Uploading]),
@@ -856,7 +854,10 @@ fn single_pass_upload(b: Backend) {
                 "sdk-files",
                 &path,
                 Default::default(),
-                &mut |st, done, total| events.push((st, done, total)),
+                &mut |st, done, total| {
+                    events.push((st, done, total));
+                    ControlFlow::Continue(())
+                },
             )
             .unwrap();
         let mut stages: Vec<ProgressStage> = events.iter().map(|e| e.0).collect();
@@ -903,7 +904,8 @@ fn single_pass_upload(b: Backend) {
     let rec = alice
         .sdk()
         .write_file("sdk-files", &fifo, Default::default(), &mut |st, _, _| {
-            stages.push(st)
+            stages.push(st);
+            ControlFlow::Continue(())
         })
         .unwrap();
     writer.join().unwrap();
@@ -991,15 +993,11 @@ fn slow_transfer(b: Backend) {
     let bytes = content(1024 * 1024);
     let (_d, path) = local_file(&bytes);
     for single_pass in [true, false] {
-        let sdk = toz::sdk::Client::new(
-            alice.creds.clone(),
-            &toz::sdk::http::HttpOptions {
-                timeout_ms: 1000,
-                single_pass_uploads: single_pass,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let sdk = alice.sdk_with(toz::sdk::http::HttpOptions {
+            timeout_ms: 1000,
+            single_pass_uploads: single_pass,
+            ..Default::default()
+        });
         let started = Instant::now();
         // About eight pauses of 250 ms spread over each transfer.
         let mut current = None;
@@ -1013,6 +1011,7 @@ fn slow_transfer(b: Backend) {
                 std::thread::sleep(Duration::from_millis(250));
                 next_pause += total / 8 + 1;
             }
+            ControlFlow::Continue(())
         };
         let rec = sdk
             .write_file("slow", &path, Default::default(), &mut dawdle)
@@ -1030,4 +1029,61 @@ fn slow_transfer(b: Backend) {
             "the transfers were meant to outlast the timeout: {upload:?}, {download:?}"
         );
     }
+}
+
+/// A progress callback that returns `Break` stops the transfer at once: the call fails with
+/// Cancelled and nothing is stored, whichever way the upload goes and at whichever stage; a
+/// cancelled download leaves nothing at its destination. The client works on afterwards.
+fn cancelled_transfer(b: Backend) {
+    let Some((db, s, acct)) = setup(b) else {
+        return;
+    };
+    let alice = Client::register(&s, &acct.token, "alice");
+    let bytes = content(5 * 65536 + 3);
+    let (_d, path) = local_file(&bytes);
+    let checksum_first = alice.sdk_checksum_first();
+    let single_pass = alice.sdk();
+    let halfway = |at: ProgressStage| {
+        move |stage: ProgressStage, done: u64, total: u64| {
+            if stage == at && done * 2 >= total {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }
+    };
+    for (sdk, stage) in [
+        (&single_pass, ProgressStage::Uploading),
+        (&checksum_first, ProgressStage::Encrypting),
+        (&checksum_first, ProgressStage::Uploading),
+    ] {
+        let err = sdk
+            .write_file("cancelled", &path, Default::default(), &mut halfway(stage))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Cancelled, "{stage:?}: {err}");
+    }
+    let q = alice.call(
+        "POST",
+        "/v1/storage/search",
+        Some(&json!({"content_types": ["cancelled"]})),
+    );
+    assert_eq!(q.expect(200)["results"], json!([]), "nothing was stored");
+    assert_no_orphan_blobs(&db);
+
+    // Downloads: cancelled halfway, nothing is left at the destination or beside it.
+    let rec = single_pass
+        .write_file("kept", &path, Default::default(), &mut no_progress())
+        .unwrap();
+    let id = rec.meta.record_id.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("copy.bin");
+    let err = single_pass
+        .read_file(&id, &dest, &mut halfway(ProgressStage::Downloading))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Cancelled, "{err}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+    single_pass
+        .read_file(&id, &dest, &mut no_progress())
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), bytes);
 }

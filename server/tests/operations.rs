@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::ops::ControlFlow;
+
 use common::*;
 use serde_json::json;
 
@@ -183,18 +185,24 @@ fn postgres_two_instances_serve_each_others_files() {
             let dest = work
                 .path()
                 .join(format!("out-{}", toz::sdk::crypto::random_uuid_v4()));
-            client.read_file(id, &dest, &mut |_, _, _| {}).unwrap();
+            client
+                .read_file(id, &dest, &mut |_, _, _| ControlFlow::Continue(()))
+                .unwrap();
             assert_eq!(std::fs::read(&dest).unwrap(), plain);
         };
         let id = on(&a, &w)
-            .write_file("multi-file", &path, Default::default(), &mut |_, _, _| {})
+            .write_file("multi-file", &path, Default::default(), &mut |_, _, _| {
+                ControlFlow::Continue(())
+            })
             .unwrap()
             .meta
             .record_id
             .unwrap();
         read_back(&on(&b, &w), &id);
         let id2 = on(&b, &w)
-            .write_file("multi-file", &path, Default::default(), &mut |_, _, _| {})
+            .write_file("multi-file", &path, Default::default(), &mut |_, _, _| {
+                ControlFlow::Continue(())
+            })
             .unwrap()
             .meta
             .record_id

@@ -1,6 +1,7 @@
 //! Notes and large files through a `toz_client`.
 
-use std::ffi::{c_char, c_void};
+use std::ffi::{c_char, c_int, c_void};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use crate::sdk::files::ProgressStage;
@@ -17,8 +18,14 @@ use super::error::toz_error;
 /// only grows; `total` is 0 when it is not known in advance (encrypting a pipe). An upload to toz-server runs in a single pass (encrypted as it is sent) and
 /// reports stage 2 only; elsewhere stage 1 comes first (see `toz_client_write_file`). It runs
 /// on the calling thread, synchronously, and must not unwind or longjmp out.
-pub type toz_progress_fn =
-    Option<unsafe extern "C" fn(user_data: *mut c_void, stage: u32, done: u64, total: u64)>;
+///
+/// It returns 0 to go on, or any other value to cancel the transfer: the transfer stops at once,
+/// nothing is stored (no record, and no file at a download's destination), and the call fails
+/// with `TOZ_ERROR_KIND_CANCELLED`. A cancelled upload may leave an announced upload on the
+/// server, which holds no record and is purged when its URL expires.
+pub type toz_progress_fn = Option<
+    unsafe extern "C" fn(user_data: *mut c_void, stage: u32, done: u64, total: u64) -> c_int,
+>;
 
 fn parse<T: serde::de::DeserializeOwned + Default>(text: Option<&str>, what: &str) -> Result<T> {
     match text {
@@ -179,13 +186,16 @@ pub unsafe extern "C" fn toz_client_delete_note(
 fn progress_adapter(
     progress: toz_progress_fn,
     user_data: *mut c_void,
-) -> impl FnMut(ProgressStage, u64, u64) {
+) -> impl FnMut(ProgressStage, u64, u64) -> ControlFlow<()> {
     // The pointer is only handed back to the caller's own callback, on the calling thread.
     let user_data = user_data as usize;
-    move |stage, done, total| {
-        if let Some(callback) = progress {
-            unsafe { callback(user_data as *mut c_void, stage as u32, done, total) };
+    move |stage, done, total| match progress {
+        Some(callback)
+            if unsafe { callback(user_data as *mut c_void, stage as u32, done, total) } != 0 =>
+        {
+            ControlFlow::Break(())
         }
+        _ => ControlFlow::Continue(()),
     }
 }
 

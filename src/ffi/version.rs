@@ -4,7 +4,8 @@ use std::ffi::c_char;
 
 /// ABI version: bumped on every incompatible change of the exported functions. Bindings refuse
 /// to load a library whose ABI version differs from the one they were written for.
-pub const TOZ_ABI_VERSION: u32 = 1;
+/// Version 2: `toz_progress_fn` returns an `int` (non-zero cancels the transfer).
+pub const TOZ_ABI_VERSION: u32 = 2;
 
 /// The library version ("0.1.0"): static, never freed.
 #[unsafe(no_mangle)]

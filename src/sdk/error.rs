@@ -49,6 +49,8 @@ pub enum ErrorKind {
     InsecureTransport = 20,
     /// A handle was used after it was closed (raised by bindings, never by the library).
     Closed = 21,
+    /// The caller cancelled the operation: a progress callback asked a file transfer to stop.
+    Cancelled = 22,
     /// A Rust panic was caught at the ABI boundary; the process keeps running.
     Panic = 255,
 }
@@ -57,7 +59,7 @@ impl ErrorKind {
     /// Every kind, for binding-coverage checks and tests.
     ///
     /// cbindgen:ignore
-    pub const ALL: [ErrorKind; 22] = [
+    pub const ALL: [ErrorKind; 23] = [
         ErrorKind::InvalidArgument,
         ErrorKind::NullArgument,
         ErrorKind::InvalidUtf8,
@@ -79,6 +81,7 @@ impl ErrorKind {
         ErrorKind::Signature,
         ErrorKind::InsecureTransport,
         ErrorKind::Closed,
+        ErrorKind::Cancelled,
         ErrorKind::Panic,
     ];
 
@@ -142,6 +145,14 @@ impl Error {
     /// HTTP status, or 0 when the error did not come from an HTTP response.
     pub fn http_status(&self) -> u16 {
         self.http_status
+    }
+
+    /// A transfer stopped because its progress callback asked it to.
+    pub fn cancelled() -> Self {
+        Error::new(
+            ErrorKind::Cancelled,
+            "the transfer was cancelled by its progress callback",
+        )
     }
 
     /// The same error with `context: ` put before its message.

@@ -14,6 +14,7 @@
 
 use std::fs;
 use std::io::{self, Read, Write};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use super::access_key::AccessKey;
@@ -211,12 +212,12 @@ impl<R: Read> Read for EncryptingReader<R> {
 /// Encrypts `input` into `output` under the record type's access key, and computes the MD5
 /// checksum that Tozny's upload protocol announces up front. MD5 is as slow as the encryption
 /// itself, so it runs on a second thread, alongside. `progress` is called with the number of
-/// plaintext bytes done after every block.
+/// plaintext bytes done after every block; `Break` stops with [`ErrorKind::Cancelled`].
 pub fn encrypt_stream(
     ak: &AccessKey,
     input: &mut impl Read,
     output: &mut impl Write,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
 ) -> Result<EncryptedFile> {
     let mut encrypting = EncryptingReader::new(ak, input, None)?;
     // A few chunks in flight bound the memory the hashing thread may hold.
@@ -238,8 +239,10 @@ pub fn encrypt_stream(
                 size += chunk.len() as u64;
                 // The hashing thread only ends early if it panicked; join() below reports that.
                 let _ = hasher.send(chunk.to_vec());
-                if size > ASCII_HEADER_BYTES + STREAM_HEADER_BYTES as u64 {
-                    progress(encrypting.plain_done());
+                if size > ASCII_HEADER_BYTES + STREAM_HEADER_BYTES as u64
+                    && progress(encrypting.plain_done()).is_break()
+                {
+                    return Err(Error::cancelled());
                 }
             }
             output
@@ -297,14 +300,15 @@ fn read_key(ak: &AccessKey, input: &mut impl Read) -> Result<zeroize::Zeroizing<
 }
 
 /// Decrypts a version-3 file from `input` into `output`. Fails with [`ErrorKind::Crypto`] on any
-/// tampering, truncation (no FINAL block) or trailing data. `progress` gets plaintext bytes done.
+/// tampering, truncation (no FINAL block) or trailing data. `progress` gets plaintext bytes done;
+/// `Break` stops with [`ErrorKind::Cancelled`].
 /// Plaintext is written as it is verified, block by block: use [`decrypt_to_path`] so a failed
 /// file leaves nothing behind.
 pub fn decrypt_stream(
     ak: &AccessKey,
     input: &mut impl Read,
     output: &mut impl Write,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
 ) -> Result<u64> {
     let key = read_key(ak, input)?;
     let mut header = [0u8; STREAM_HEADER_BYTES];
@@ -326,7 +330,9 @@ pub fn decrypt_stream(
             .write_all(&plain)
             .map_err(|e| Error::from(e).context("writing the decrypted file"))?;
         done += plain.len() as u64;
-        progress(done);
+        if progress(done).is_break() {
+            return Err(Error::cancelled());
+        }
         if last {
             let mut extra = [0u8; 1];
             if read_full(input, &mut extra)? != 0 {
@@ -352,7 +358,7 @@ pub fn decrypt_to_path(
     ak: &AccessKey,
     input: &mut impl Read,
     path: &Path,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
 ) -> Result<u64> {
     let dir = path
         .parent()
@@ -403,8 +409,11 @@ mod tests {
         let plain = crypto::random_bytes(len);
         let mut encrypted = Vec::new();
         let mut calls = 0;
-        let info =
-            encrypt_stream(&ak, &mut &plain[..], &mut encrypted, &mut |_| calls += 1).unwrap();
+        let info = encrypt_stream(&ak, &mut &plain[..], &mut encrypted, &mut |_| {
+            calls += 1;
+            ControlFlow::Continue(())
+        })
+        .unwrap();
         assert_eq!(info.size as usize, encrypted.len());
         let mut md5 = crypto::Md5::default();
         md5.update(&encrypted);
@@ -422,7 +431,10 @@ mod tests {
         assert_eq!(encrypted_size(len as u64), info.size);
         let mut back = Vec::new();
         assert_eq!(
-            decrypt_stream(&ak, &mut &encrypted[..], &mut back, &mut |_| {}).unwrap(),
+            decrypt_stream(&ak, &mut &encrypted[..], &mut back, &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap(),
             len as u64
         );
         assert_eq!(back, plain);
@@ -461,7 +473,10 @@ mod tests {
             assert_eq!(encrypted.len() as u64, encrypted_size(len as u64), "{len}");
             assert_eq!(reader.plain_done(), len as u64);
             let mut back = Vec::new();
-            decrypt_stream(&ak, &mut &encrypted[..], &mut back, &mut |_| {}).unwrap();
+            decrypt_stream(&ak, &mut &encrypted[..], &mut back, &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap();
             assert_eq!(back, plain);
         }
     }
@@ -481,8 +496,45 @@ mod tests {
             );
             assert!(reader.take_error().is_none(), "reported once");
             // What was produced is never a complete stream.
-            assert!(decrypt_stream(&ak, &mut &out[..], &mut Vec::new(), &mut |_| {}).is_err());
+            assert!(
+                decrypt_stream(&ak, &mut &out[..], &mut Vec::new(), &mut |_| {
+                    ControlFlow::Continue(())
+                })
+                .is_err()
+            );
         }
+    }
+
+    #[test]
+    fn a_progress_break_stops_encryption_and_decryption() {
+        let ak = AccessKey::generate().unwrap();
+        let plain = crypto::random_bytes(4 * BLOCK_BYTES);
+        let mut encrypted = Vec::new();
+        let mut calls = 0;
+        let err = encrypt_stream(&ak, &mut &plain[..], &mut encrypted, &mut |done| {
+            calls += 1;
+            if done >= 2 * BLOCK_BYTES as u64 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap_err();
+        assert_eq!((err.kind(), calls), (ErrorKind::Cancelled, 2));
+        assert!(encrypted.len() < 3 * BLOCK_BYTES, "stopped at once");
+
+        let mut whole = Vec::new();
+        encrypt_stream(&ak, &mut &plain[..], &mut whole, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        let mut back = Vec::new();
+        let err = decrypt_stream(&ak, &mut &whole[..], &mut back, &mut |_| {
+            ControlFlow::Break(())
+        })
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Cancelled);
+        assert_eq!(back.len(), BLOCK_BYTES, "one block, then it stopped");
     }
 
     #[test]
@@ -490,43 +542,56 @@ mod tests {
         let ak = AccessKey::generate().unwrap();
         let plain = crypto::random_bytes(2 * BLOCK_BYTES + 10);
         let mut enc = Vec::new();
-        encrypt_stream(&ak, &mut &plain[..], &mut enc, &mut |_| {}).unwrap();
+        encrypt_stream(&ak, &mut &plain[..], &mut enc, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
         let mut sink = Vec::new();
         let cut = &enc[..enc.len() - (BLOCK_BYTES / 2)];
         assert_eq!(
-            decrypt_stream(&ak, &mut &cut[..], &mut sink, &mut |_| {})
-                .unwrap_err()
-                .kind(),
+            decrypt_stream(&ak, &mut &cut[..], &mut sink, &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap_err()
+            .kind(),
             ErrorKind::Crypto
         );
         let whole_blocks = &enc[..124 + CIPHER_BLOCK_BYTES];
         assert_eq!(
-            decrypt_stream(&ak, &mut &whole_blocks[..], &mut Vec::new(), &mut |_| {})
-                .unwrap_err()
-                .kind(),
+            decrypt_stream(&ak, &mut &whole_blocks[..], &mut Vec::new(), &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap_err()
+            .kind(),
             ErrorKind::Crypto
         );
         let mut flipped = enc.clone();
         flipped[200] ^= 1;
         assert_eq!(
-            decrypt_stream(&ak, &mut &flipped[..], &mut Vec::new(), &mut |_| {})
-                .unwrap_err()
-                .kind(),
+            decrypt_stream(&ak, &mut &flipped[..], &mut Vec::new(), &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap_err()
+            .kind(),
             ErrorKind::Crypto
         );
         let mut extra = enc.clone();
         extra.push(0);
         assert_eq!(
-            decrypt_stream(&ak, &mut &extra[..], &mut Vec::new(), &mut |_| {})
-                .unwrap_err()
-                .kind(),
+            decrypt_stream(&ak, &mut &extra[..], &mut Vec::new(), &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap_err()
+            .kind(),
             ErrorKind::Crypto
         );
         let other = AccessKey::generate().unwrap();
         assert_eq!(
-            decrypt_stream(&other, &mut &enc[..], &mut Vec::new(), &mut |_| {})
-                .unwrap_err()
-                .kind(),
+            decrypt_stream(&other, &mut &enc[..], &mut Vec::new(), &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap_err()
+            .kind(),
             ErrorKind::Crypto
         );
     }
@@ -539,20 +604,28 @@ mod tests {
             &ak,
             &mut &crypto::random_bytes(BLOCK_BYTES * 2)[..],
             &mut enc,
-            &mut |_| {},
+            &mut |_| ControlFlow::Continue(()),
         )
         .unwrap();
         let dir = std::env::temp_dir().join(format!("toz-file-{}", crypto::random_uuid_v4()));
         fs::create_dir_all(&dir).unwrap();
         let target = dir.join("out.bin");
         let truncated = &enc[..enc.len() - 5];
-        assert!(decrypt_to_path(&ak, &mut &truncated[..], &target, &mut |_| {}).is_err());
+        assert!(
+            decrypt_to_path(&ak, &mut &truncated[..], &target, &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .is_err()
+        );
         assert_eq!(
             fs::read_dir(&dir).unwrap().count(),
             0,
             "no partial plaintext may remain"
         );
-        decrypt_to_path(&ak, &mut &enc[..], &target, &mut |_| {}).unwrap();
+        decrypt_to_path(&ak, &mut &enc[..], &target, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
         assert_eq!(
             fs::metadata(&target).unwrap().len(),
             (BLOCK_BYTES * 2) as u64

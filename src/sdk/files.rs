@@ -12,6 +12,7 @@
 
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use super::access_key::AccessKey;
@@ -37,8 +38,9 @@ pub enum ProgressStage {
     Downloading = 3,
 }
 
-/// A progress callback: (stage, bytes done, bytes in total).
-pub type Progress<'a> = &'a mut dyn FnMut(ProgressStage, u64, u64);
+/// A progress callback: (stage, bytes done, bytes in total). Returning `Break` cancels the
+/// transfer: it stops at once, stores nothing and fails with [`ErrorKind::Cancelled`].
+pub type Progress<'a> = &'a mut dyn FnMut(ProgressStage, u64, u64) -> ControlFlow<()>;
 
 /// What a file record is announced with, besides its size and checksum.
 struct Announcement<'a> {
@@ -56,21 +58,50 @@ impl Drop for TempFile {
     }
 }
 
-/// Counts bytes read through it and reports them.
+/// Counts bytes read through it and reports them; fails the read once the callback cancels.
 struct Counting<'a, 'p, R> {
     inner: R,
     done: u64,
     total: u64,
     stage: ProgressStage,
     progress: &'a mut Progress<'p>,
+    cancelled: bool,
+}
+
+impl<'a, 'p, R> Counting<'a, 'p, R> {
+    fn new(inner: R, total: u64, stage: ProgressStage, progress: &'a mut Progress<'p>) -> Self {
+        Counting {
+            inner,
+            done: 0,
+            total,
+            stage,
+            progress,
+            cancelled: false,
+        }
+    }
+
+    /// `result` of the transfer read through this, or Cancelled if the callback stopped it.
+    fn outcome<T>(&self, result: Result<T>) -> Result<T> {
+        if self.cancelled {
+            return Err(Error::cancelled());
+        }
+        result
+    }
 }
 
 impl<R: Read> Read for Counting<'_, '_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.cancelled {
+            return Err(io::Error::other("cancelled"));
+        }
         let n = self.inner.read(buf)?;
         if n > 0 {
             self.done += n as u64;
-            (self.progress)(self.stage, self.done, self.total);
+            if (self.progress)(self.stage, self.done, self.total).is_break() {
+                // The bytes just read are not handed on: the transfer never completes.
+                self.cancelled = true;
+                return Err(io::Error::other("cancelled"));
+            }
         }
         Ok(n)
     }
@@ -144,13 +175,12 @@ impl Client {
     ) -> Result<String> {
         let size = file_crypto::encrypted_size(plain_size);
         let pending = self.announce(announcement, size, String::new())?;
-        let mut body = Counting {
-            inner: file_crypto::EncryptingReader::new(ak, file, Some(plain_size))?,
-            done: 0,
-            total: size,
-            stage: ProgressStage::Uploading,
+        let mut body = Counting::new(
+            file_crypto::EncryptingReader::new(ak, file, Some(plain_size))?,
+            size,
+            ProgressStage::Uploading,
             progress,
-        };
+        );
         let headers = [("content-type", "application/octet-stream".to_string())];
         let sent = self
             .http
@@ -160,7 +190,7 @@ impl Client {
         if let Some(e) = body.inner.take_error() {
             return Err(e);
         }
-        sent?.error_for_status()?;
+        body.outcome(sent)?.error_for_status()?;
         Ok(pending.id)
     }
 
@@ -192,20 +222,20 @@ impl Client {
         encrypted
             .seek(SeekFrom::Start(0))
             .map_err(|e| Error::from(e).context("temporary file"))?;
-        let mut body = Counting {
-            inner: io::BufReader::new(encrypted),
-            done: 0,
-            total: info.size,
-            stage: ProgressStage::Uploading,
+        let mut body = Counting::new(
+            io::BufReader::new(encrypted),
+            info.size,
+            ProgressStage::Uploading,
             progress,
-        };
+        );
         let headers = [
             ("content-type", "application/octet-stream".to_string()),
             ("content-md5", info.checksum),
         ];
-        self.http
-            .put_stream(&pending.file_url, &headers, &mut body, info.size)?
-            .error_for_status()?;
+        let sent = self
+            .http
+            .put_stream(&pending.file_url, &headers, &mut body, info.size);
+        body.outcome(sent)?.error_for_status()?;
         Ok(pending.id)
     }
 
@@ -261,14 +291,16 @@ impl Client {
         let ak = self.reader_access_key(&record.meta, None)?;
         let body = self.http.get_stream(&url)?;
         let mut progress = progress;
-        let mut reader = Counting {
-            inner: body,
-            done: 0,
-            total: file_meta.size,
-            stage: ProgressStage::Downloading,
-            progress: &mut progress,
-        };
-        file_crypto::decrypt_to_path(&ak, &mut reader, destination, &mut |_| {})?;
+        let mut reader = Counting::new(
+            body,
+            file_meta.size,
+            ProgressStage::Downloading,
+            &mut progress,
+        );
+        let decrypted = file_crypto::decrypt_to_path(&ak, &mut reader, destination, &mut |_| {
+            ControlFlow::Continue(())
+        });
+        reader.outcome(decrypted)?;
         Ok(PlainRecord {
             meta: record.meta,
             data: Default::default(),

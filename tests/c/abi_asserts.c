@@ -27,6 +27,7 @@
   X(SIGNATURE, 19)         \
   X(INSECURE_TRANSPORT, 20)\
   X(CLOSED, 21)            \
+  X(CANCELLED, 22)         \
   X(PANIC, 255)
 
 #define PIN_KIND(name, value) _Static_assert(TOZ_ERROR_KIND_##name == (value), "TOZ_ERROR_KIND_" #name " is ABI");
@@ -34,8 +35,16 @@ TOZ_ERROR_KINDS(PIN_KIND)
 
 _Static_assert(sizeof(toz_error_kind) == sizeof(uint32_t), "toz_error_kind is 32 bits");
 _Static_assert((toz_error_kind)-1 > 0, "toz_error_kind is unsigned");
-_Static_assert(TOZ_ABI_VERSION >= 1, "ABI versions start at 1");
+_Static_assert(TOZ_ABI_VERSION == 2, "this suite pins ABI version 2");
 _Static_assert(TOZ_VERSION_MAJOR >= 0 && TOZ_VERSION_MINOR >= 0 && TOZ_VERSION_PATCH >= 0, "version macros are numbers");
+
+/* toz_progress_fn's signature is ABI (version 2: it returns int; non-zero cancels). Assigning a
+ * function of exactly that type fails to compile, under -Werror, if the typedef changes. */
+static int progress_of_the_abi(void *user_data, uint32_t stage, uint64_t done, uint64_t total) {
+  (void)user_data, (void)stage, (void)done, (void)total;
+  return 0;
+}
+static toz_progress_fn const pinned_progress_fn = progress_of_the_abi;
 
 int main(void) {
   char expected[32];
@@ -48,6 +57,7 @@ int main(void) {
   CHECK_STR_EQ(TOZ_VERSION_STRING, expected);
   CHECK(toz_version() == toz_version()); /* static, never freed */
   CHECK(toz_abi_version() == TOZ_ABI_VERSION);
+  CHECK(pinned_progress_fn(NULL, 1, 0, 0) == 0);
 
   /* Kinds cross the ABI as the pinned numbers; the message names the NULL argument. */
   err = toz_credentials_generate(NULL, NULL);

@@ -291,9 +291,10 @@ static void test_notes(const toz_client *client) {
   toz_free_credentials(reader);
 }
 
-static void on_progress(void *user_data, uint32_t stage, uint64_t done, uint64_t total) {
+static int on_progress(void *user_data, uint32_t stage, uint64_t done, uint64_t total) {
   (void)stage, (void)done, (void)total;
   ++*(int *)user_data;
+  return 0;
 }
 
 static void test_files(const toz_client *client) {

@@ -97,7 +97,7 @@ struct progress {
   uint64_t last_done, calls;
 };
 
-static void on_progress(void *user_data, uint32_t stage, uint64_t done, uint64_t total) {
+static int on_progress(void *user_data, uint32_t stage, uint64_t done, uint64_t total) {
   struct progress *p = user_data;
   CHECK(stage >= p->last_stage && stage >= 1 && stage <= 3);
   if (stage == p->last_stage) CHECK(done >= p->last_done);
@@ -106,6 +106,14 @@ static void on_progress(void *user_data, uint32_t stage, uint64_t done, uint64_t
   p->last_stage = stage;
   p->last_done = done;
   p->calls++;
+  return 0;
+}
+
+/* Cancels the transfer once half of it is done (returns non-zero), counting its calls. */
+static int cancel_halfway(void *user_data, uint32_t stage, uint64_t done, uint64_t total) {
+  (void)stage;
+  ++*(int *)user_data;
+  return done * 2 >= total;
 }
 
 static void write_random_file(const char *path, size_t size) {
@@ -158,6 +166,22 @@ static void files(toz_client *alice, toz_client *bob) {
   CHECK_CONTAINS(rec, "\"checksum\"");
   toz_free_string(rec);
   toz_free_client(checksum_first);
+
+  /* A callback that returns non-zero cancels: CANCELLED, no record, no file at the destination. */
+  {
+    int calls = 0;
+    char *page = SENTINEL, cancelled_out[160];
+    rec = SENTINEL;
+    EXPECT_KIND(toz_client_write_file(alice, "c-cancelled", in, NULL, cancel_halfway, &calls, &rec), CANCELLED);
+    CHECK(rec == SENTINEL && calls >= 1);
+    EXPECT_OK(toz_client_query(alice, "{\"content_types\":[\"c-cancelled\"]}", &page));
+    CHECK_CONTAINS(page, "\"results\":[]");
+    toz_free_string(page);
+    snprintf(cancelled_out, sizeof cancelled_out, "%s/cancelled.bin", dir);
+    calls = 0;
+    EXPECT_KIND(toz_client_read_file(alice, id, cancelled_out, cancel_halfway, &calls, &rec), CANCELLED);
+    CHECK(rec == SENTINEL && calls >= 1 && stat(cancelled_out, &st) != 0);
+  }
 
   /* Shared with bob, bob downloads; revoked, bob is refused and nothing is written. */
   EXPECT_OK(toz_client_public_info(bob, &info));

@@ -4,6 +4,9 @@
 
 The progress callable gets (stage, done, total) on the calling thread: UPLOADING while writing
 (after ENCRYPTING where the server needs the checksum first), DOWNLOADING while reading.
+
+Ctrl-C during a transfer cancels it: the KeyboardInterrupt is raised in the progress callable,
+so libtoz stops at once and stores nothing (no record, no file at the download path).
 """
 
 from __future__ import annotations
@@ -37,6 +40,16 @@ class TextProgressBar:
             self.stage = None
 
 
+def interrupted(transfer: str, interrupt: KeyboardInterrupt) -> str:
+    """What to say when Ctrl-C stopped the program during a transfer."""
+    # An interrupt that cancelled the transfer comes with libtoz's CancelledError as its
+    # context. Without it, Ctrl-C came after the last progress report and the transfer ended
+    # as it would have.
+    if isinstance(interrupt.__context__, toz.CancelledError):
+        return f"{transfer} cancelled: nothing was stored"
+    return f"interrupted after the last progress report: the {transfer} was not cancelled"
+
+
 def main() -> None:
     credentials_path, path, destination = sys.argv[1:4]
     record_type = sys.argv[4] if len(sys.argv) > 4 else "file"
@@ -44,12 +57,16 @@ def main() -> None:
     with toz.Credentials.load_file(credentials_path) as creds, toz.Client(creds) as client:
         try:
             record = client.write_file(record_type, path, progress=bar)
+        except KeyboardInterrupt as e:
+            sys.exit(interrupted("upload", e))
         finally:
             bar.finish()
         meta = record.meta.file_meta
         print(f"stored {path} as record {record.meta.record_id} ({meta.size if meta else '?'} bytes encrypted)")
         try:
             client.read_file(record.meta.record_id or "", destination, progress=bar)
+        except KeyboardInterrupt as e:
+            sys.exit(interrupted("download", e))
         finally:
             bar.finish()
         print(f"decrypted it to {destination}")

@@ -300,7 +300,18 @@ def test_checksum_first_upload_reports_encrypting_then_uploading(
     assert meta.checksum and len(base64.b64decode(meta.checksum)) == 16
 
 
-def test_exception_in_progress_is_raised_after_the_transfer(
+def assert_cancelled_by(error: BaseException) -> None:
+    """The binding raised the progress callable's own exception for the cancelled transfer,
+    with libtoz's CancelledError as its context, left out of the traceback."""
+    assert isinstance(error.__context__, toz.CancelledError), repr(error.__context__)
+    assert error.__context__.kind == toz.ErrorKind.CANCELLED and error.__suppress_context__
+
+
+def stored(client: toz.Client, record_type: str) -> List[str]:
+    return [r.meta.record_id or "" for r in client.query(content_types=[record_type]).results]
+
+
+def test_exception_in_progress_cancels_the_transfer_and_is_raised(
     party: MakeParty, record_type: str, tmp_path: Path
 ) -> None:
     alice = party("py-alice")
@@ -311,21 +322,75 @@ def test_exception_in_progress_is_raised_after_the_transfer(
         calls.append((stage, done, total))
         raise RuntimeError(f"progress bar broke at {stage!r}")
 
-    with pytest.raises(RuntimeError, match="UPLOADING"):
+    with pytest.raises(RuntimeError, match="UPLOADING") as raised:
         alice.client.write_file(record_type, tmp_path / "src.bin", progress=failing)
-    assert len(calls) == 1  # not called again once it failed
-    # The ABI cannot cancel a transfer: the upload went through all the same.
-    page = alice.client.query(content_types=[record_type])
-    assert len(page.results) == 1 and page.results[0].meta.file_meta is not None
-    rid = page.results[0].meta.record_id or ""
+    assert len(calls) == 1  # the upload stopped at its first report
+    assert_cancelled_by(raised.value)
+    assert stored(alice.client, record_type) == []
 
+    rid = alice.client.write_file(record_type, tmp_path / "src.bin").meta.record_id or ""
+    out = tmp_path / "out"
+    out.mkdir()
     calls.clear()
-    with pytest.raises(RuntimeError, match="DOWNLOADING"):
-        alice.client.read_file(rid, tmp_path / "dst.bin", progress=failing)
-    assert len(calls) == 1 and (tmp_path / "dst.bin").read_bytes() == original
+    with pytest.raises(RuntimeError, match="DOWNLOADING") as raised:
+        alice.client.read_file(rid, out / "dst.bin", progress=failing)
+    assert len(calls) == 1
+    assert_cancelled_by(raised.value)
+    assert os.listdir(out) == []  # no file at the destination, nor a partial one beside it
     # The client is still fine.
-    alice.client.read_file(rid, tmp_path / "dst2.bin", progress=lambda *a: None)
-    assert (tmp_path / "dst2.bin").read_bytes() == original
+    alice.client.read_file(rid, out / "dst.bin", progress=lambda *a: None)
+    assert (out / "dst.bin").read_bytes() == original
+
+
+class Halfway(Exception):
+    """Raised by a progress callable to cancel a transfer deliberately."""
+
+
+def test_cancelling_halfway_stores_nothing_and_the_client_goes_on(
+    party: MakeParty, record_type: str, tmp_path: Path
+) -> None:
+    alice = party("py-cancel")
+    src = tmp_path / "src.bin"
+    original = write_random(src, 300 * 1024)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def cancel_halfway(transfer: Callable[[toz.Progress], object], stage: toz.ProgressStage) -> None:
+        """Runs `transfer(progress)` with a progress callable that cancels it once half of the
+        bytes are done, and checks it stopped there, in `stage`, raising Halfway."""
+        events: List[Event] = []
+
+        def halfway(stage: Union[toz.ProgressStage, int], done: int, total: int) -> None:
+            events.append((stage, done, total))
+            if done * 2 >= total:
+                raise Halfway(stage)
+
+        with pytest.raises(Halfway) as raised:
+            transfer(halfway)
+        assert raised.value.args == (stage,)
+        assert_cancelled_by(raised.value)
+        assert len(events) > 1 and all(e[0] == stage for e in events), events
+        assert all(done * 2 < total for _, done, total in events[:-1]), events  # none after it
+        assert events[-1][1] < events[-1][2], events  # stopped before the end
+
+    # A single-pass upload (toz-server, by default) is cancelled while uploading...
+    cancel_halfway(lambda p: alice.client.write_file(record_type, src, progress=p),
+                   toz.ProgressStage.UPLOADING)
+    assert stored(alice.client, record_type) == []
+    # ... a checksum-first one while encrypting, before it sent anything.
+    with toz.Client(alice.credentials, toz.ClientOptions(single_pass_uploads=False)) as client:
+        cancel_halfway(lambda p: client.write_file(record_type, src, progress=p),
+                       toz.ProgressStage.ENCRYPTING)
+    assert stored(alice.client, record_type) == []
+
+    # The client still works, and a download is cancelled too, leaving nothing behind.
+    rid = alice.client.write_file(record_type, src).meta.record_id or ""
+    assert stored(alice.client, record_type) == [rid]
+    cancel_halfway(lambda p: alice.client.read_file(rid, out / "dst.bin", progress=p),
+                   toz.ProgressStage.DOWNLOADING)
+    assert os.listdir(out) == []
+    alice.client.read_file(rid, out / "dst.bin")
+    assert (out / "dst.bin").read_bytes() == original
 
 
 def test_concurrent_transfers_report_to_their_own_callbacks(

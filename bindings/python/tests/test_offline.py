@@ -7,7 +7,10 @@ import ctypes
 import json
 import os
 import re
+import shutil
+import signal
 import stat
+import subprocess
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -75,8 +78,8 @@ def test_progress_callback_type_matches_the_header_typedef() -> None:
     typedef = re.search(r"typedef (\w+) \(\*toz_progress_fn\)\(([^)]*)\);", header_text())
     assert typedef, "toz_progress_fn typedef not found"
     params = [re.sub(r"\s*\b\w+$", "", " ".join(p.split())) for p in typedef.group(2).split(",")]
-    assert (typedef.group(1), params) == ("void", ["void *", "uint32_t", "uint64_t", "uint64_t"])
-    assert _ffi.PROGRESS_FN._restype_ is None
+    assert (typedef.group(1), params) == ("int", ["void *", "uint32_t", "uint64_t", "uint64_t"])
+    assert _ffi.PROGRESS_FN._restype_ is ctypes.c_int
     assert tuple(_ffi.PROGRESS_FN._argtypes_) == (
         ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint64, ctypes.c_uint64
     )
@@ -93,7 +96,7 @@ def test_version_and_abi_match_the_header() -> None:
     abi = re.search(r"#define TOZ_ABI_VERSION (\d+)", text)
     assert version and abi
     assert toz.version() == version.group(1) == toz.__version__
-    assert toz.abi_version() == int(abi.group(1)) == toz.ABI_VERSION == 1
+    assert toz.abi_version() == int(abi.group(1)) == toz.ABI_VERSION == 2
 
 
 def test_error_kinds_match_the_header_exactly() -> None:
@@ -441,18 +444,17 @@ def test_every_new_client_call_raises_closed_after_close(tmp_path: Path) -> None
             fn()
 
 
-def test_progress_trampoline_reports_stages_and_keeps_exceptions_for_later() -> None:
+def test_progress_trampoline_reports_stages_and_cancels_on_an_exception() -> None:
     from toz.client import _stage
 
     seen: List[Tuple[object, int, int]] = []
-    trampoline = _ffi.ProgressTrampoline(lambda *a: seen.append(a), _stage)
-    # A call through the C function pointer, as libtoz makes it.
-    trampoline.c_function(None, 1, 5, 10)
-    trampoline.c_function(None, 3, 10, 10)
-    trampoline.c_function(None, 9, 1, 2)  # a stage newer than this binding stays an int
+    with _ffi.ProgressTrampoline(lambda *a: seen.append(a), _stage) as trampoline:
+        # Calls through the C function pointer, as libtoz makes them; 0 is "go on".
+        answers = [trampoline.c_function(None, 1, 5, 10), trampoline.c_function(None, 3, 10, 10),
+                   trampoline.c_function(None, 9, 1, 2)]  # a stage newer than this binding
+    assert answers == [0, 0, 0]  # and leaving the block raised nothing
     assert seen == [(toz.ProgressStage.ENCRYPTING, 5, 10), (toz.ProgressStage.DOWNLOADING, 10, 10), (9, 1, 2)]
-    assert type(seen[0][0]) is toz.ProgressStage and type(seen[2][0]) is int
-    trampoline.raise_pending()  # nothing pending
+    assert type(seen[0][0]) is toz.ProgressStage and type(seen[2][0]) is int  # the new stage stays an int
 
     def boom(stage: object, done: int, total: int) -> None:
         seen.append((stage, done, total))
@@ -460,15 +462,70 @@ def test_progress_trampoline_reports_stages_and_keeps_exceptions_for_later() -> 
 
     seen.clear()
     failing = _ffi.ProgressTrampoline(boom, _stage)
-    failing.c_function(None, 2, 1, 3)  # the exception does not cross the C frame
-    failing.c_function(None, 2, 2, 3)  # nor is the callable called again after it failed
-    assert seen == [(toz.ProgressStage.UPLOADING, 1, 3)]
-    with pytest.raises(KeyError, match="boom at 1"):
-        failing.raise_pending()
-    failing.raise_pending()  # raised once
+    with pytest.raises(KeyError, match="boom at 1") as raised:
+        with failing:
+            # The exception does not cross the C frame: the answer is "cancel", and stays so
+            # without calling the callable again.
+            answers = [failing.c_function(None, 2, 1, 3), failing.c_function(None, 2, 2, 3)]
+            # libtoz then fails the call with CANCELLED, which the binding raises.
+            raise toz.error_for(toz.ErrorKind.CANCELLED, "the transfer was cancelled")
+    assert answers == [1, 1] and seen == [(toz.ProgressStage.UPLOADING, 1, 3)]
+    # The callable's exception replaces the CancelledError, which is kept as its context.
+    assert isinstance(raised.value.__context__, toz.CancelledError)
+    assert raised.value.__suppress_context__
+    with failing:
+        pass  # raised once
 
     null = _ffi.ProgressTrampoline(None, _stage)
     assert not null.c_function  # NULL: libtoz reports nothing
+
+
+def test_ctrl_c_during_a_transfer_cancels_it_at_the_next_report(tmp_path: Path) -> None:
+    """CPython raises KeyboardInterrupt at the entry of the next Python function, which during
+    a transfer is the C callback: the trampoline must turn SIGINT into a cancellation rather
+    than let ctypes drop the exception. A C stub stands in for libtoz: it reports progress, and
+    raises SIGINT just before one of its reports, as a Ctrl-C arriving while libtoz works."""
+    from toz.client import _stage
+
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    assert cc, "a C compiler (cc) is needed to build the stub library of this test"
+    (tmp_path / "drive.c").write_text(r"""
+#include <signal.h>
+#include <stdint.h>
+/* Reports `reports` times, as libtoz would, until the callback cancels: then returns the
+   number of the report that cancelled (1-based); 0 when none did. SIGINT comes before report
+   `interrupt_at`. */
+int drive(int (*progress)(void *, uint32_t, uint64_t, uint64_t), int reports, int interrupt_at) {
+  for (int i = 1; i <= reports; i++) {
+    if (i == interrupt_at) raise(SIGINT);
+    if (progress(0, 2, (uint64_t)i, (uint64_t)reports)) return i;
+  }
+  return 0;
+}
+""")
+    stub = tmp_path / "libdrive.so"
+    subprocess.run([cc, "-shared", "-fPIC", "-o", str(stub), str(tmp_path / "drive.c")], check=True)
+    drive = ctypes.CDLL(str(stub)).drive
+    drive.argtypes, drive.restype = [_ffi.PROGRESS_FN, ctypes.c_int, ctypes.c_int], ctypes.c_int
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Python's own
+    seen: List[Tuple[object, int, int]] = []
+    trampoline = _ffi.ProgressTrampoline(lambda *a: seen.append(a), _stage)
+    with pytest.raises(KeyboardInterrupt):
+        with trampoline:
+            cancelled_at = drive(trampoline.c_function, 5, 3)
+    assert cancelled_at == 3 and [done for _, done, _ in seen] == [1, 2]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+    # A handler the application installed is left alone (and the stub's SIGINT goes to it).
+    interrupts: List[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: interrupts.append(signum))
+    try:
+        with _ffi.ProgressTrampoline(lambda *a: None, _stage) as trampoline:
+            assert drive(trampoline.c_function, 5, 3) == 0  # ran to its end
+        assert interrupts == [signal.SIGINT]
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_file_meta_is_parsed_and_written_back_with_wire_names() -> None:

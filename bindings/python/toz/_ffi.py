@@ -19,14 +19,17 @@ import ctypes
 import ctypes.util
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from types import FrameType, TracebackType
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
 from .errors import ErrorKind, InvalidArgumentError, error_for
 
 #: The ABI version this binding was written for (``TOZ_ABI_VERSION`` in toz.h).
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 
 class LibraryLoadError(ImportError):
@@ -39,9 +42,10 @@ _STR = ctypes.c_char_p  # const char * input, borrowed by the library for the ca
 _OUT = ctypes.POINTER(ctypes.c_void_p)  # char ** / handle ** out-parameter (owned by us)
 _BOOL = ctypes.c_bool
 _VOIDP = ctypes.c_void_p  # void *user_data, passed back to the callback unchanged
-#: ``toz_progress_fn``: void (*)(void *user_data, uint32_t stage, uint64_t done, uint64_t total).
+#: ``toz_progress_fn``: int (*)(void *user_data, uint32_t stage, uint64_t done, uint64_t total);
+#: it returns 0 to go on, non-zero to cancel the transfer.
 PROGRESS_FN = ctypes.CFUNCTYPE(
-    None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint64, ctypes.c_uint64
+    ctypes.c_int, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint64, ctypes.c_uint64
 )
 
 #: restype and argtypes of every function in toz.h. Owned ``char *`` outputs are ``c_void_p``
@@ -219,15 +223,28 @@ def call_handle(fn: Callable[..., Optional[int]], *args: Any) -> int:
 
 
 class ProgressTrampoline:
-    """Carries a Python progress callable across a libtoz file transfer.
+    """Carries a Python progress callable across a libtoz file transfer; use it as ``with
+    ProgressTrampoline(...) as t:`` around the C call.
 
     ``c_function`` is the ``toz_progress_fn`` to pass (NULL when there is no callable); it must
     stay referenced for the whole call, which holding this object does. The library calls it
-    synchronously on the calling thread. An exception raised by the callable cannot unwind
-    through the C frames, so the trampoline catches it, stops calling the callable, and
-    :meth:`raise_pending` raises it once the C call has returned (the transfer itself runs to its
-    end: the ABI has no way to cancel it).
+    synchronously on the calling thread.
+
+    Raising from the callable is how Python code cancels a transfer. The exception cannot
+    unwind through the C frames, so the trampoline keeps it and returns non-zero: libtoz stops
+    at once, stores nothing and fails with ``CANCELLED``. Leaving the ``with`` block then raises
+    the kept exception in place of that :class:`~toz.CancelledError`.
+
+    Ctrl-C is made to do the same. CPython raises KeyboardInterrupt at the first bytecode it
+    runs after the signal, and during a transfer that is the entry of the C callback, before any
+    ``try``: ctypes would print the exception and drop it, and the callback's result would be
+    undefined. So while the block runs on the main thread under Python's default SIGINT
+    handler, SIGINT is recorded as a pending KeyboardInterrupt instead, which the next report
+    answers with CANCEL (and which is raised after the call even if no report came).
     """
+
+    #: The return values of ``toz_progress_fn``.
+    GO_ON, CANCEL = 0, 1
 
     def __init__(
         self, callback: Optional[Callable[[Any, int, int], None]], stage: Callable[[int], Any]
@@ -235,19 +252,50 @@ class ProgressTrampoline:
         self._callback = callback
         self._stage = stage
         self._error: Optional[BaseException] = None
+        self._previous_sigint: Any = None  # the handler to put back, when ours is installed
         # PROGRESS_FN() is the NULL function pointer (ctypes refuses None for a CFUNCTYPE).
         self.c_function = PROGRESS_FN() if callback is None else PROGRESS_FN(self._report)
 
-    def _report(self, _user_data: Optional[int], stage: int, done: int, total: int) -> None:
-        if self._error is not None or self._callback is None:
-            return
-        try:
-            self._callback(self._stage(stage), done, total)
-        except BaseException as e:  # KeyboardInterrupt too: re-raised after the call
-            self._error = e
+    def _report(self, _user_data: Optional[int], stage: int, done: int, total: int) -> int:
+        # libtoz makes no further call once told to cancel; should one come all the same, the
+        # callable that failed is not called again and the answer stays CANCEL.
+        if self._error is None and self._callback is not None:
+            try:
+                self._callback(self._stage(stage), done, total)
+            except BaseException as e:  # KeyboardInterrupt too: it cancels the transfer
+                self._error = e
+        return self.GO_ON if self._error is None else self.CANCEL
 
-    def raise_pending(self) -> None:
-        """Raises the exception the callable raised during the call, if any."""
+    def _interrupt(self, _signum: int, _frame: Optional[FrameType]) -> None:
+        if self._error is None:
+            self._error = KeyboardInterrupt()
+
+    def __enter__(self) -> "ProgressTrampoline":
+        # Without a callable there are no reports to cancel from; a handler the application
+        # installed is its own; and only the main thread may replace a signal handler.
+        if (
+            self._callback is not None
+            and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            self._previous_sigint = signal.signal(signal.SIGINT, self._interrupt)
+        return self
+
+    def __exit__(
+        self,
+        _type: Optional[Type[BaseException]],
+        _value: Optional[BaseException],
+        _traceback: Optional[TracebackType],
+    ) -> None:
+        """Raises the exception the callable raised (or the Ctrl-C it was interrupted by).
+
+        It replaces the CancelledError it caused: ``from None`` keeps that out of the traceback
+        (the callable's exception is what happened; the cancellation only follows from it), and
+        it stays reachable as the exception's ``__context__``.
+        """
+        if self._previous_sigint is not None:
+            signal.signal(signal.SIGINT, self._previous_sigint)
+            self._previous_sigint = None
         error, self._error = self._error, None
         if error is not None:
-            raise error
+            raise error from None

@@ -36,6 +36,8 @@ _T = TypeVar("_T")
 
 #: ``progress(stage, done, total)``: called during a file transfer, on the calling thread, with a
 #: :class:`ProgressStage` (an ``int``: a stage newer than this binding arrives as a plain int).
+#: Its return value is ignored; raising an exception cancels the transfer (see
+#: :meth:`Client.write_file`).
 Progress = Callable[[ProgressStage, int, int], None]
 
 
@@ -114,11 +116,10 @@ class Client(_Managed):
         self, fn: Callable[..., Optional[int]], progress: Optional[Progress], *args: Any
     ) -> Record:
         """A file call: ``fn(client, *args, progress_fn, user_data, record_json_out)``."""
-        trampoline = ProgressTrampoline(progress, _stage)
-        try:
+        # If the callable raised, the transfer was cancelled: leaving the block raises its
+        # exception rather than the CancelledError that libtoz reported.
+        with ProgressTrampoline(progress, _stage) as trampoline:
             return Record.from_json(self._json(fn, *args, trampoline.c_function, None))
-        finally:
-            trampoline.raise_pending()
 
     def public_info(self) -> PublicInfo:
         """The non-secret fields of this client's credentials (no request is made); the
@@ -250,8 +251,13 @@ class Client(_Managed):
         ``progress(stage, done, total)`` is called on this thread as the work advances: stage
         :attr:`ProgressStage.UPLOADING` (encrypted bytes), preceded by
         :attr:`ProgressStage.ENCRYPTING` (plaintext bytes) unless the upload runs in a single
-        pass (toz-server, with ``single_pass_uploads`` on). An exception it raises is re-raised
-        here once the call has returned; the upload is not interrupted by it."""
+        pass (toz-server, with ``single_pass_uploads`` on).
+
+        Raising any exception from ``progress`` cancels the upload at once (this is how to
+        cancel one): no record is stored and that same exception is raised here, with the
+        library's :class:`~toz.CancelledError` as its (suppressed) ``__context__``. Ctrl-C on
+        the main thread cancels it the same way, as a KeyboardInterrupt, when there is a
+        ``progress`` and Python's default SIGINT handler is in place."""
         return self._transfer(
             lib.toz_client_write_file,
             progress,
@@ -266,7 +272,9 @@ class Client(_Managed):
         """Downloads the file record ``record_id`` and decrypts it to ``destination``, which
         appears only once the whole file decrypted and verified: on any failure nothing is left
         there (:class:`~toz.CryptoError` for a tampered or truncated file). ``progress`` as for
-        :meth:`write_file`, with stage :attr:`ProgressStage.DOWNLOADING` (encrypted bytes)."""
+        :meth:`write_file`, with stage :attr:`ProgressStage.DOWNLOADING` (encrypted bytes); an
+        exception it raises cancels the download the same way, leaving nothing at
+        ``destination`` (an existing file there is left as it was)."""
         return self._transfer(
             lib.toz_client_read_file,
             progress,

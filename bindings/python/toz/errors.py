@@ -30,6 +30,7 @@ class ErrorKind(enum.IntEnum):
     SIGNATURE = 19
     INSECURE_TRANSPORT = 20
     CLOSED = 21
+    CANCELLED = 22
     PANIC = 255
 
 
@@ -137,6 +138,12 @@ class ClosedError(TozError):
     """A handle was used after ``close()``."""
 
 
+class CancelledError(TozError):
+    """A file transfer was cancelled by its progress callback. The binding's own transfers raise
+    the exception of the progress callable that cancelled them instead, with this error as its
+    ``__context__`` (see :meth:`toz.Client.write_file`)."""
+
+
 class PanicError(TozError):
     """A Rust panic was caught at the library boundary (a bug in libtoz; please report it)."""
 
@@ -164,6 +171,7 @@ ERROR_CLASSES: Dict[ErrorKind, Type[TozError]] = {
     ErrorKind.SIGNATURE: SignatureError,
     ErrorKind.INSECURE_TRANSPORT: InsecureTransportError,
     ErrorKind.CLOSED: ClosedError,
+    ErrorKind.CANCELLED: CancelledError,
     ErrorKind.PANIC: PanicError,
 }
 
@@ -202,5 +210,6 @@ __all__ = [
     "TozIOError",
     "AlreadyExistsError",
     "ClosedError",
+    "CancelledError",
     "PanicError",
 ]

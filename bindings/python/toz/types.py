@@ -394,7 +394,11 @@ class Note:
 
 
 class ProgressStage(enum.IntEnum):
-    """What a file-transfer progress report is about (the ``stage`` of ``toz_progress_fn``)."""
+    """What a file-transfer progress report is about (the ``stage`` of ``toz_progress_fn``).
+
+    The progress callable may raise any exception to cancel the transfer: it stops at once,
+    stores nothing, and the exception is raised by the transfer call (see
+    :meth:`toz.Client.write_file`)."""
 
     ENCRYPTING = 1
     """Encrypting the local file before a checksum-first upload; ``done`` / ``total`` are

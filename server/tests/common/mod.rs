@@ -416,7 +416,20 @@ impl Client {
 
     /// This client as a libtoz client.
     pub fn sdk(&self) -> toz::sdk::Client {
-        toz::sdk::Client::new(self.creds.clone(), &toz::sdk::http::HttpOptions::default()).unwrap()
+        self.sdk_with(Default::default())
+    }
+
+    /// A libtoz client of these credentials with `options`.
+    pub fn sdk_with(&self, options: toz::sdk::http::HttpOptions) -> toz::sdk::Client {
+        toz::sdk::Client::new(self.creds.clone(), &options).unwrap()
+    }
+
+    /// A libtoz client that keeps to Tozny's upload protocol (checksum first) with toz-server too.
+    pub fn sdk_checksum_first(&self) -> toz::sdk::Client {
+        self.sdk_with(toz::sdk::http::HttpOptions {
+            single_pass_uploads: false,
+            ..Default::default()
+        })
     }
 
     /// A TSV1-signed request (the PY/GO canonical form).

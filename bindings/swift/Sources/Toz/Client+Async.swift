@@ -1,7 +1,8 @@
 // `async` overloads of every networked Client method. Each runs the blocking call on a Dispatch
 // worker thread (see `offload`), so it never blocks an actor or the cooperative pool. In an
 // async context Swift picks these; inside the synchronous closures below it picks the blocking
-// method of the same name. A started call cannot be cancelled: it ends within the timeout.
+// method of the same name. Cancelling the task does not stop a started call: it ends within the
+// timeout. A file transfer stops early when its progress handler throws (see ProgressHandler).
 
 extension Client {
     public func writeRecord(type: String, data: [String: String], plain: [String: String] = [:]) async throws -> Record {
@@ -48,14 +49,16 @@ extension Client {
         try await offload { try self.deleteNote(id: id) }
     }
 
-    /// `progress` runs on the worker thread doing the transfer.
+    /// `progress` runs on the worker thread doing the transfer, outside the calling task (so
+    /// `Task.isCancelled` is false there); throwing from it cancels the transfer.
     public func writeFile(
         type: String, path: String, plain: [String: String] = [:], progress: ProgressHandler? = nil
     ) async throws -> Record {
         try await offload { try self.writeFile(type: type, path: path, plain: plain, progress: progress) }
     }
 
-    /// `progress` runs on the worker thread doing the transfer.
+    /// `progress` runs on the worker thread doing the transfer, outside the calling task (so
+    /// `Task.isCancelled` is false there); throwing from it cancels the transfer.
     public func readFile(id: String, to destination: String, progress: ProgressHandler? = nil) async throws -> Record {
         try await offload { try self.readFile(id: id, to: destination, progress: progress) }
     }

@@ -129,7 +129,8 @@ public final class Client: Sendable {
     /// `type`; the record returned carries `meta.fileMeta`. `progress` is called on the calling
     /// thread with ``ProgressStage/uploading`` (encrypted bytes), preceded by
     /// ``ProgressStage/encrypting`` (plaintext bytes) unless the upload runs in a single pass
-    /// (toz-server, with `HTTPOptions.singlePassUploads` left on).
+    /// (toz-server, with `HTTPOptions.singlePassUploads` left on). An error thrown by `progress`
+    /// cancels the upload at once (no record is stored) and is rethrown (see ``ProgressHandler``).
     public func writeFile(
         type: String, path: String, plain: [String: String] = [:], progress: ProgressHandler? = nil
     ) throws -> Record {
@@ -142,7 +143,8 @@ public final class Client: Sendable {
     /// Downloads the file record `id` and decrypts it to `destination`, which appears only once the
     /// whole file decrypted and verified: on any failure nothing is left there
     /// (``ErrorKind/crypto`` for a tampered or truncated file). `progress` reports
-    /// ``ProgressStage/downloading`` (encrypted bytes).
+    /// ``ProgressStage/downloading`` (encrypted bytes); an error it throws cancels the download at
+    /// once (no file, nor partial file, is left) and is rethrown (see ``ProgressHandler``).
     public func readFile(id: String, to destination: String, progress: ProgressHandler? = nil) throws -> Record {
         try withProgress(progress) { callback, userData in
             try native.json(Record.self) { toz_client_read_file($0, id, destination, callback, userData, $1) }

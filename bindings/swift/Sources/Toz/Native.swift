@@ -11,7 +11,7 @@ public enum TozLibrary {
     /// The ABI version (`TOZ_ABI_VERSION`) this binding was written for. Before its first fallible
     /// call the binding compares it with `toz_abi_version()` and, if they differ, every call
     /// throws a ``TozError`` of kind ``ErrorKind/invalidArgument`` naming both numbers.
-    public static let supportedABIVersion: UInt32 = 1
+    public static let supportedABIVersion: UInt32 = 2
 
     /// The loaded library's version, e.g. "0.1.0" (`toz_version`).
     public static var version: String { String(cString: toz_version()) }
@@ -89,10 +89,16 @@ func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) t
     return try string.withCString { try body($0) }
 }
 
+/// What `toz_progress_fn` returns: 0 lets the transfer go on, anything else cancels it.
+private let progressGoOn: Int32 = 0
+private let progressCancel: Int32 = 1
+
 /// The `user_data` of one file transfer: the Swift handler, retained by ``withProgress(_:_:)``
-/// for as long as the C call runs.
+/// for as long as the C call runs, and the error it threw, if it did. Used on the calling
+/// thread only (the library calls back synchronously).
 private final class ProgressBox {
     let handler: ProgressHandler
+    var failure: (any Error)?
 
     init(_ handler: @escaping ProgressHandler) {
         self.handler = handler
@@ -101,25 +107,37 @@ private final class ProgressBox {
 
 /// The C callback (`toz_progress_fn`). A global function that captures nothing, so it converts to
 /// a `@convention(c)` pointer; it finds the handler through `user_data` without taking ownership.
-/// The handler cannot throw, so nothing unwinds through the library's C frames.
+/// A Swift error is an ordinary return, not an unwind, so catching it here keeps it out of the
+/// library's C frames; it is kept for ``withProgress(_:_:)`` and answered with "cancel".
 private func progressTrampoline(
     _ userData: UnsafeMutableRawPointer?, _ stage: UInt32, _ done: UInt64, _ total: UInt64
-) {
-    guard let userData else { return }
+) -> Int32 {
+    guard let userData else { return progressGoOn }
     let box = Unmanaged<ProgressBox>.fromOpaque(userData).takeUnretainedValue()
-    box.handler(ProgressStage(rawValue: stage) ?? .unknown, done, total)
+    do {
+        try box.handler(ProgressStage(rawValue: stage) ?? .unknown, done, total)
+        return progressGoOn
+    } catch {
+        box.failure = error
+        return progressCancel
+    }
 }
 
 /// Runs `body` with the `progress` and `user_data` arguments of a file call for `handler`: the
 /// trampoline and an unmanaged, retained box released after `body` returns; NULL and NULL for nil.
+/// When the handler threw, its error is the one thrown: it caused the cancellation (and a
+/// `CancellationError` must stay one), so it replaces the library's ``ErrorKind/cancelled``.
 func withProgress<R>(
     _ handler: ProgressHandler?, _ body: (toz_progress_fn?, UnsafeMutableRawPointer?) throws -> R
-) rethrows -> R {
+) throws -> R {
     guard let handler else { return try body(nil, nil) }
-    let box = Unmanaged.passRetained(ProgressBox(handler))
-    defer { box.release() }
-    let trampoline: @convention(c) (UnsafeMutableRawPointer?, UInt32, UInt64, UInt64) -> Void = progressTrampoline
-    return try body(trampoline, box.toOpaque())
+    let box = ProgressBox(handler)
+    let userData = Unmanaged.passRetained(box)
+    defer { userData.release() }
+    let trampoline: @convention(c) (UnsafeMutableRawPointer?, UInt32, UInt64, UInt64) -> Int32 = progressTrampoline
+    let outcome = Result { try body(trampoline, userData.toOpaque()) }
+    if let failure = box.failure { throw failure }
+    return try outcome.get()
 }
 
 /// Owns one `toz_credentials *`, `toz_access_key *` or `toz_client *`.
@@ -238,8 +256,8 @@ private func describe(_ error: any Error) -> String {
 }
 
 /// Runs a blocking libtoz call on a Dispatch worker thread, so that it never blocks the caller's
-/// actor or the cooperative thread pool. The call itself cannot be cancelled; it ends within the
-/// client's configured timeout.
+/// actor or the cooperative thread pool. Cancelling the task does not stop the call (only a file
+/// transfer's progress handler can, by throwing); it ends within the client's configured timeout.
 func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {

@@ -70,6 +70,9 @@ public enum ErrorKind: UInt32, Sendable, CaseIterable {
     case insecureTransport = 20
     /// A handle was used after `close()` (raised by this binding, never by the library).
     case closed = 21
+    /// A file transfer was cancelled by its progress handler. The binding's `writeFile` and
+    /// `readFile` throw the handler's own error instead (see ``ProgressHandler``).
+    case cancelled = 22
     /// A Rust panic was caught at the ABI boundary; the process keeps running.
     case panic = 255
 
@@ -97,6 +100,7 @@ public enum ErrorKind: UInt32, Sendable, CaseIterable {
         (kindCode(TOZ_ERROR_KIND_SIGNATURE), .signature, "SIGNATURE"),
         (kindCode(TOZ_ERROR_KIND_INSECURE_TRANSPORT), .insecureTransport, "INSECURE_TRANSPORT"),
         (kindCode(TOZ_ERROR_KIND_CLOSED), .closed, "CLOSED"),
+        (kindCode(TOZ_ERROR_KIND_CANCELLED), .cancelled, "CANCELLED"),
         (kindCode(TOZ_ERROR_KIND_PANIC), .panic, "PANIC"),
     ]
 

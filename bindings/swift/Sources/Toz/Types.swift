@@ -480,4 +480,9 @@ public enum ProgressStage: UInt32, Sendable, CaseIterable {
 
 /// Receives progress reports of `writeFile` and `readFile`, synchronously on the thread running the
 /// transfer (a worker thread for the `async` overloads), while the client is in use.
-public typealias ProgressHandler = @Sendable (_ stage: ProgressStage, _ done: UInt64, _ total: UInt64) -> Void
+///
+/// Throwing cancels the transfer: it stops at once and nothing is stored (no record for an
+/// upload; no file, nor partial file, at a download's destination). `writeFile` / `readFile`
+/// then throw that same error (e.g. a `CancellationError`) in place of the library's
+/// ``ErrorKind/cancelled``. The handler is not called again after it threw.
+public typealias ProgressHandler = @Sendable (_ stage: ProgressStage, _ done: UInt64, _ total: UInt64) throws -> Void

@@ -1,6 +1,7 @@
 // Notes and large files against the live toz-server (see test.sh): notes between registered and
 // anonymous clients, names, replacement, view limits, refused and undecryptable notes; files with
-// progress reports, read back, shared and revoked. Run without the server, every test here fails.
+// progress reports, read back, shared and revoked, and cancelled by a throwing progress handler.
+// Run without the server, every test here fails.
 
 import Foundation
 import Toz
@@ -25,6 +26,39 @@ final class NotesFilesTests: XCTestCase {
         let data = Data((0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) })
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: data))
         return (directory, path, data)
+    }
+
+    /// What a progress handler throws in these tests to cancel a transfer.
+    private struct HandlerFailure: Error {}
+
+    /// The records of `type` that `client` can see (none after a cancelled upload).
+    private func records(of type: String, by client: Client) throws -> [Record] {
+        try client.query(Query(contentTypes: [type])).results
+    }
+
+    /// A handler that records every report and, as a caller cancelling would, throws a
+    /// `CancellationError` once half of `stage` is done.
+    private func cancelHalfway(through stage: ProgressStage, log: ProgressLog) -> ProgressHandler {
+        return { reported, done, total in
+            log.record(reported, done, total)
+            if reported == stage && done * 2 >= total { throw CancellationError() }
+        }
+    }
+
+    /// Every report was of `stage`, and the last one (which cancelled) came halfway: past half of
+    /// the stage but before its end, after earlier reports.
+    private func assertStoppedHalfway(
+        _ log: ProgressLog, _ stage: ProgressStage, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        let events = log.events
+        guard let last = events.last else {
+            XCTFail("no progress report", file: file, line: line)
+            return
+        }
+        XCTAssertTrue(events.allSatisfy { $0.stage == stage }, "\(events)", file: file, line: line)
+        XCTAssertGreaterThan(events.count, 1, "\(events)", file: file, line: line)
+        XCTAssertTrue(last.done * 2 >= last.total && last.done < last.total,
+                      "stopped at \(last.done) of \(last.total)", file: file, line: line)
     }
 
     func testNoteRoundTripBetweenRegisteredClients() async throws {
@@ -163,6 +197,93 @@ final class NotesFilesTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: destination), original)
         down.check(stages: [.downloading], totals: [fileMeta.size])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output.path), ["photo.bin"])
+    }
+
+    func testThrowingProgressHandlerCancelsTheTransfer() async throws {
+        let server = try LiveServer.fromEnvironment()
+        let alice = try server.register("alice")
+        let (directory, source, original) = try randomSource("doc.bin", size: 100 * 1024)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        // The handler's error surfaces, the upload stops at its first report and stores nothing.
+        let up = ProgressLog()
+        await assertThrowsAsync(HandlerFailure.self) {
+            try await alice.client.writeFile(type: "swift-cancelled", path: source) { stage, done, total in
+                up.record(stage, done, total)
+                throw HandlerFailure()
+            }
+        }
+        XCTAssertEqual(up.events.map { $0.stage }, [.uploading], "no report after the handler threw")
+        XCTAssertEqual(try records(of: "swift-cancelled", by: alice.client).count, 0)
+
+        // The same for a download: no file, nor partial file, in the destination's directory.
+        let record = try await alice.client.writeFile(type: "swift-cancelled-download", path: source)
+        let id = try XCTUnwrap(record.meta.recordID)
+        let output = directory.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let destination = output.appendingPathComponent("doc.bin").path
+        let down = ProgressLog()
+        await assertThrowsAsync(HandlerFailure.self) {
+            try await alice.client.readFile(id: id, to: destination) { stage, done, total in
+                down.record(stage, done, total)
+                throw HandlerFailure()
+            }
+        }
+        XCTAssertEqual(down.events.map { $0.stage }, [.downloading], "no report after the handler threw")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output.path), [])
+
+        // The client still works.
+        _ = try await alice.client.readFile(id: id, to: destination)
+        XCTAssertEqual(FileManager.default.contents(atPath: destination), original)
+    }
+
+    func testCancellingHalfwayStoresNothing() async throws {
+        let server = try LiveServer.fromEnvironment()
+        let alice = try server.register("alice")
+        // Many 64 KiB blocks and reads, so that halfway lies well inside each transfer.
+        let (directory, source, original) = try randomSource("big.bin", size: 1_000_000)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        // A single-pass upload (toz-server), cancelled while uploading.
+        let upload = ProgressLog()
+        let cancelUpload = cancelHalfway(through: .uploading, log: upload)
+        await assertThrowsAsync(CancellationError.self) {
+            try await alice.client.writeFile(type: "swift-halfway", path: source, progress: cancelUpload)
+        }
+        assertStoppedHalfway(upload, .uploading)
+        XCTAssertEqual(try records(of: "swift-halfway", by: alice.client).count, 0)
+
+        // A checksum-first upload, cancelled while encrypting to its temporary file.
+        let checksumFirst = try Client(credentials: alice.credentials, options: HTTPOptions(singlePassUploads: false))
+        let encrypting = ProgressLog()
+        let cancelEncrypting = cancelHalfway(through: .encrypting, log: encrypting)
+        await assertThrowsAsync(CancellationError.self) {
+            try await checksumFirst.writeFile(type: "swift-halfway-checksum-first", path: source, progress: cancelEncrypting)
+        }
+        assertStoppedHalfway(encrypting, .encrypting)
+        XCTAssertEqual(try records(of: "swift-halfway-checksum-first", by: checksumFirst).count, 0)
+        // That client still works after a cancelled transfer.
+        _ = try await checksumFirst.writeFile(type: "swift-halfway-checksum-first", path: source)
+        XCTAssertEqual(try records(of: "swift-halfway-checksum-first", by: checksumFirst).count, 1)
+
+        // A download cancelled halfway: no file, nor partial file, in the destination's directory.
+        let record = try await alice.client.writeFile(type: "swift-halfway", path: source)
+        let id = try XCTUnwrap(record.meta.recordID)
+        let output = directory.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let destination = output.appendingPathComponent("big.bin").path
+        let download = ProgressLog()
+        let cancelDownload = cancelHalfway(through: .downloading, log: download)
+        await assertThrowsAsync(CancellationError.self) {
+            try await alice.client.readFile(id: id, to: destination, progress: cancelDownload)
+        }
+        assertStoppedHalfway(download, .downloading)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output.path), [])
+
+        // Afterwards the client transfers as usual.
+        _ = try await alice.client.readFile(id: id, to: destination)
+        XCTAssertEqual(FileManager.default.contents(atPath: destination), original)
+        XCTAssertEqual(try records(of: "swift-halfway", by: alice.client).count, 1)
     }
 
     /// The blocking forms, from a synchronous context (where Swift picks them), without callbacks.

@@ -311,5 +311,6 @@ final class OfflineTests: XCTestCase {
         let error = TozError(kind: .conflict, httpStatus: 409, message: "stale version")
         XCTAssertEqual(error.description, "toz CONFLICT (HTTP 409): stale version")
         XCTAssertEqual(TozError(kind: .io, message: "m").description, "toz IO: m")
+        XCTAssertEqual(TozError(kind: .cancelled, message: "m").description, "toz CANCELLED: m")
     }
 }

@@ -34,6 +34,20 @@ func assertThrowsKindAsync<T>(
     }
 }
 
+/// Asserts that `body` throws an error of type `E`: for a transfer cancelled by its progress
+/// handler, the handler's own error rather than the library's `.cancelled`.
+func assertThrowsAsync<E: Error, T>(
+    _ type: E.Type, isolation: isolated (any Actor)? = #isolation,
+    file: StaticString = #filePath, line: UInt = #line, _ body: () async throws -> T
+) async {
+    do {
+        _ = try await body()
+        XCTFail("expected \(E.self), but the call succeeded", file: file, line: line)
+    } catch {
+        XCTAssertTrue(error is E, "expected \(E.self), got \(error)", file: file, line: line)
+    }
+}
+
 /// A fresh temporary directory, removed by `cleanup`.
 func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("toz-swift-\(UUID().uuidString)")

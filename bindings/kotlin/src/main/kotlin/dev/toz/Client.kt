@@ -37,31 +37,45 @@ public class Client private constructor(pointer: Pointer) : NativeHandle(pointer
 
     private fun unit(call: (Pointer) -> Pointer?): Unit = withPointer { p -> check(call(p)) }
 
-    /** Adapts a [TransferProgress] to `toz_progress_fn`; its exceptions are kept for after the call. */
+    /**
+     * Adapts a [TransferProgress] to `toz_progress_fn`. An exception must never unwind into the
+     * native caller, so the bridge keeps it for after the call and returns non-zero instead,
+     * which cancels the transfer: throwing is how a Kotlin caller cancels.
+     */
     private class ProgressBridge(private val progress: TransferProgress) : LibToz.ProgressFn {
         var failure: Throwable? = null
 
-        override fun invoke(userData: Pointer?, stage: Int, done: Long, total: Long) {
-            if (failure != null) return
-            val known = TransferStage.entries.firstOrNull { it.code == stage } ?: return
-            try {
+        override fun invoke(userData: Pointer?, stage: Int, done: Long, total: Long): Int {
+            // A stage this binding does not know (a newer library) is not reported, nor cancelled.
+            val known = TransferStage.entries.firstOrNull { it.code == stage } ?: return GO_ON
+            return try {
                 progress.onProgress(known, done, total)
+                GO_ON
             } catch (t: Throwable) {
-                failure = t // never unwind into the native caller
+                failure = t
+                CANCEL
             }
+        }
+
+        private companion object {
+            const val GO_ON = 0
+            const val CANCEL = 1
         }
     }
 
+    /**
+     * Runs a transfer with [progress]. When the callback threw, its exception is the one thrown
+     * (it caused the cancellation, and a coroutine's CancellationException must stay one), with
+     * the call's own error (the library's [CancelledException]) attached as suppressed.
+     */
     private fun <T> withProgress(progress: TransferProgress?, call: (LibToz.ProgressFn?) -> T): T {
         val bridge = progress?.let(::ProgressBridge)
-        val result = try {
-            call(bridge)
-        } catch (e: TozException) {
-            bridge?.failure?.let(e::addSuppressed)
-            throw e
+        val outcome = runCatching { call(bridge) }
+        bridge?.failure?.let { failure ->
+            outcome.exceptionOrNull()?.let(failure::addSuppressed)
+            throw failure
         }
-        bridge?.failure?.let { throw it }
-        return result
+        return outcome.getOrThrow()
     }
 
     // ---------------------------------------------------------------------------------------
@@ -249,6 +263,8 @@ public class Client private constructor(pointer: Pointer) : NativeHandle(pointer
      * [type] (`toz_client_write_file`). Returns the file record, with [RecordMeta.fileMeta].
      * [progress] sees [TransferStage.UPLOADING], preceded by [TransferStage.ENCRYPTING] unless
      * the upload runs in a single pass (toz-server, with [Options.singlePassUploads] left on).
+     * An exception thrown by [progress] cancels the upload at once: no record is stored, and that
+     * exception is rethrown (see [TransferProgress]).
      */
     @JvmOverloads
     public fun writeFile(
@@ -267,7 +283,9 @@ public class Client private constructor(pointer: Pointer) : NativeHandle(pointer
     /**
      * Downloads the file record [recordId] and decrypts it to [destinationPath]
      * (`toz_client_read_file`). The destination appears only once the whole file decrypted and
-     * verified; on any failure nothing is left there.
+     * verified; on any failure nothing is left there. An exception thrown by [progress] cancels
+     * the download at once (no file, nor partial file, is left) and is rethrown (see
+     * [TransferProgress]).
      * @throws CryptoException for a tampered or truncated file.
      */
     @JvmOverloads

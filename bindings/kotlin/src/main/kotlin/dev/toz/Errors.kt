@@ -68,6 +68,9 @@ public enum class ErrorKind(public val code: Int) {
     /** `TOZ_ERROR_KIND_CLOSED`: a handle was used after it was closed (raised by this binding). */
     CLOSED(21),
 
+    /** `TOZ_ERROR_KIND_CANCELLED`: a progress callback cancelled a file transfer. */
+    CANCELLED(22),
+
     /** `TOZ_ERROR_KIND_PANIC`: a Rust panic was caught at the ABI boundary. */
     PANIC(255),
 
@@ -174,6 +177,13 @@ public class AlreadyExistsException(httpStatus: Int, message: String) :
 /** CLOSED: a handle was used after [AutoCloseable.close] (raised by the binding). */
 public class ClosedException(message: String) : TozException(ErrorKind.CLOSED, 0, message)
 
+/**
+ * CANCELLED: a progress callback cancelled a file transfer. Through this binding it comes
+ * attached as suppressed to the exception the [TransferProgress] threw, which is what is thrown.
+ */
+public class CancelledException(httpStatus: Int, message: String) :
+    TozException(ErrorKind.CANCELLED, httpStatus, message)
+
 /** PANIC: a Rust panic was caught at the ABI boundary; the process keeps running. */
 public class PanicException(httpStatus: Int, message: String) : TozException(ErrorKind.PANIC, httpStatus, message)
 
@@ -200,6 +210,7 @@ internal fun tozException(code: Int, httpStatus: Int, message: String): TozExcep
         ErrorKind.IO -> IoException(httpStatus, message)
         ErrorKind.ALREADY_EXISTS -> AlreadyExistsException(httpStatus, message)
         ErrorKind.CLOSED -> ClosedException(message)
+        ErrorKind.CANCELLED -> CancelledException(httpStatus, message)
         ErrorKind.PANIC -> PanicException(httpStatus, message)
         ErrorKind.UNKNOWN -> TozException(kind, httpStatus, message, code)
     }

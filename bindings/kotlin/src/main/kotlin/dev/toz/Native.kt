@@ -10,7 +10,7 @@ import java.io.File
 /**
  * The ABI version this binding was written for (`TOZ_ABI_VERSION` in include/toz.h).
  */
-internal const val BINDING_ABI_VERSION: Int = 1
+internal const val BINDING_ABI_VERSION: Int = 2
 
 /**
  * Every function of include/toz.h, bound with JNA direct mapping (static native methods: the
@@ -180,9 +180,12 @@ internal object LibToz {
     @JvmStatic external fun toz_client_delete_note(client: Pointer?, noteId: ByteArray?): Pointer?
 
     // --- files
-    /** `toz_progress_fn`: `void (*)(void *user_data, uint32_t stage, uint64_t done, uint64_t total)`. */
+    /**
+     * `toz_progress_fn`: `int (*)(void *user_data, uint32_t stage, uint64_t done, uint64_t total)`.
+     * Returns 0 to go on; any other value cancels the transfer (the call fails with CANCELLED).
+     */
     fun interface ProgressFn : Callback {
-        fun invoke(userData: Pointer?, stage: Int, done: Long, total: Long)
+        fun invoke(userData: Pointer?, stage: Int, done: Long, total: Long): Int
     }
 
     @JvmStatic external fun toz_client_write_file(

@@ -315,8 +315,12 @@ public enum class TransferStage(public val code: Int) {
 
 /**
  * Progress of [Client.writeFile] / [Client.readFile], called synchronously on the calling thread.
- * An exception it throws does not stop the transfer (the C API cannot cancel one); the first
- * such exception is rethrown when the call returns.
+ *
+ * Throwing cancels the transfer: it stops at once and nothing is stored (no record for an
+ * upload; no file, nor partial file, at a download's destination). The call then throws that
+ * same exception, not a [TozException], so e.g. a coroutine's `CancellationException` reaches
+ * the coroutine unchanged; the library's [CancelledException] is attached to it as suppressed.
+ * The callback is not called again after it threw.
  */
 public fun interface TransferProgress {
     public fun onProgress(stage: TransferStage, done: Long, total: Long)

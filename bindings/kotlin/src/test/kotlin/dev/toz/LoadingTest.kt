@@ -50,7 +50,7 @@ class LoadingTest {
     @Test
     fun loadsFromTozLibrary() {
         val r = probe(TestEnv.variable("TOZ_LIBRARY"))
-        assertEquals(Probe(0, "loaded version=${Toz.version()} abi=1"), r)
+        assertEquals(Probe(0, "loaded version=${Toz.version()} abi=${Toz.BINDING_ABI}"), r)
     }
 
     @Test
@@ -71,8 +71,9 @@ class LoadingTest {
 
     @Test
     fun anotherAbiVersionIsRefusedNamingBothNumbers(@TempDir dir: Path) {
-        // A stand-in library of a future ABI: only toz_abi_version, returning 2.
-        val src = dir.resolve("fake.c").toFile().apply { writeText("unsigned toz_abi_version(void) { return 2; }\n") }
+        // A stand-in library of a future ABI: only toz_abi_version, returning the next version.
+        val future = Toz.BINDING_ABI + 1
+        val src = dir.resolve("fake.c").toFile().apply { writeText("unsigned toz_abi_version(void) { return $future; }\n") }
         val lib = dir.resolve("libtoz.so").toString()
         val cc = ProcessBuilder("cc", "-shared", "-fPIC", "-o", lib, src.path).redirectErrorStream(true).start()
         val ccOut = cc.inputStream.bufferedReader().readText()
@@ -80,6 +81,6 @@ class LoadingTest {
         val r = probe(lib)
         assertNotEquals(0, r.exit)
         assertTrue(r.output.contains("ABI version mismatch"), r.output)
-        assertTrue(r.output.contains("ABI version 2") && r.output.contains("ABI version 1"), r.output)
+        assertTrue(r.output.contains("ABI version $future") && r.output.contains("ABI version ${Toz.BINDING_ABI}"), r.output)
     }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.fail
 import org.junit.jupiter.api.io.TempDir
 import java.io.File
 import java.nio.file.Path
+import java.util.concurrent.CancellationException
 import kotlin.random.Random
 
 /** Notes (named, limited, anonymous) and streamed files with progress, against the live server. */
@@ -61,40 +62,124 @@ class NotesFilesTest {
         assertEquals(0, missing.httpStatus)
     }
 
-    /** The exception a transfer whose progress callback threw ends with: the callback's, or the transfer's carrying it. */
+    /**
+     * The exception a transfer whose progress callback threw ends with: the callback's own, which
+     * cancelled the transfer, carrying the library's [CancelledException] as suppressed.
+     */
     private fun callbackFailure(call: () -> Unit): Throwable {
         val thrown = assertThrows<Throwable>(call)
-        return if (thrown is TozException) thrown.suppressed.singleOrNull() ?: fail("no suppressed callback error in $thrown") else thrown
+        assertFalse(thrown is TozException, "the callback's exception, not the library's: $thrown")
+        val cancelled = thrown.suppressed.singleOrNull() ?: fail("no suppressed CancelledException in $thrown")
+        assertTrue(cancelled is CancelledException && cancelled.kind == ErrorKind.CANCELLED, cancelled.toString())
+        return thrown
+    }
+
+    /** Asserts that no record of [type] was stored (a cancelled upload leaves none). */
+    private fun assertNoRecordOf(type: String) {
+        assertEquals(emptyList<Record>(), alice.client.query(Query(contentTypes = listOf(type))).results, type)
     }
 
     @Test
     fun progressCallbacksRunAndTheirExceptionsSurface(@TempDir dir: Path) {
         val source = dir.resolve("f").toFile().apply { writeBytes(ByteArray(100_000) { it.toByte() }) }
         val seen = mutableListOf<Triple<TransferStage, Long, Long>>()
-        val e = callbackFailure {
-            alice.client.writeFile(TestEnv.unique("file"), source.path, progress = { stage, done, total ->
-                seen += Triple(stage, done, total)
-                throw IllegalStateException("from the callback")
-            })
+        val failing = TransferProgress { stage, done, total ->
+            seen += Triple(stage, done, total)
+            throw IllegalStateException("from the callback")
         }
+        val cancelledType = TestEnv.unique("file")
+        val e = callbackFailure { alice.client.writeFile(cancelledType, source.path, progress = failing) }
         assertTrue(e is IllegalStateException && e.message == "from the callback", e.toString())
-        assertEquals(1, seen.size, "the callback is not called again after it threw")
+        assertEquals(1, seen.size, "the transfer stops at the callback's first exception")
         // toz-server takes the upload in one pass: the first report is already the upload's.
         assertEquals(TransferStage.UPLOADING, seen[0].first)
         assertTrue(seen[0].third > 100_000L, "the total counts encrypted bytes: ${seen[0]}")
+        assertNoRecordOf(cancelledType)
 
-        // Reported stages before the transfer ends: the upload reaches its whole size.
+        // Reported stages of a transfer run to its end: the upload reaches its whole size.
         val all = mutableListOf<Triple<TransferStage, Long, Long>>()
-        runCatching { alice.client.writeFile(TestEnv.unique("file"), source.path, progress = { s, d, t -> all += Triple(s, d, t) }) }
+        val record = alice.client.writeFile(TestEnv.unique("file"), source.path, progress = { s, d, t -> all += Triple(s, d, t) })
         assertTrue(all.last().let { it.first == TransferStage.UPLOADING && it.second == it.third }, all.toString())
 
-        // Closing the client from inside its own call is refused instead of deadlocking.
+        // A download whose callback throws is cancelled too and leaves no file.
+        seen.clear()
+        val dest = dir.resolve("copy").toFile()
+        val down = callbackFailure { alice.client.readFile(record.meta.recordId!!, dest.path, failing) }
+        assertTrue(down is IllegalStateException, down.toString())
+        assertEquals(listOf(TransferStage.DOWNLOADING), seen.map { it.first })
+        assertFalse(dest.exists(), "a cancelled download leaves no file")
+
+        // Closing the client from inside its own call is refused instead of deadlocking; the
+        // refusal, thrown in the callback, cancels the upload.
         Client(alice.credentials).use { c ->
-            val refused = callbackFailure { c.writeFile(TestEnv.unique("file"), source.path, progress = { _, _, _ -> c.close() }) }
+            val refusedType = TestEnv.unique("file")
+            val refused = callbackFailure { c.writeFile(refusedType, source.path, progress = { _, _, _ -> c.close() }) }
             assertTrue(refused is IllegalStateException && refused.message!!.contains("inside"), refused.toString())
             assertFalse(c.isClosed)
             assertEquals(alice.id, c.publicInfo().clientId)
+            assertNoRecordOf(refusedType)
         }
+    }
+
+    /** Cancels, as a caller does, by throwing once half of [stage] is done; records every report. */
+    private class CancelHalfway(private val stage: TransferStage) : TransferProgress {
+        val calls = mutableListOf<Triple<TransferStage, Long, Long>>()
+        override fun onProgress(stage: TransferStage, done: Long, total: Long) {
+            calls += Triple(stage, done, total)
+            if (stage == this.stage && done * 2 >= total) throw CancellationException("halfway")
+        }
+
+        /** The cancellation came halfway through [stage], not at its first report nor after its end. */
+        fun assertStoppedHalfway() {
+            val (stage, done, total) = calls.last()
+            assertEquals(this.stage, stage, calls.toString())
+            assertTrue(done * 2 >= total && done < total, "stopped at $done of $total")
+            assertTrue(calls.count { it.first == this.stage } > 1, "more than one report before cancelling: $calls")
+        }
+    }
+
+    @Test
+    fun deliberateCancellationHalfwayStoresNothing(@TempDir dir: Path) {
+        // Several encryption blocks (64 KiB) and reads, so that halfway is well inside the transfer.
+        val bytes = Random(11).nextBytes(1_000_000)
+        val source = dir.resolve("big.bin").toFile().apply { writeBytes(bytes) }
+
+        // A single-pass upload (toz-server), cancelled while uploading.
+        val singlePassType = TestEnv.unique("file")
+        val upload = CancelHalfway(TransferStage.UPLOADING)
+        val stopped = callbackFailure { alice.client.writeFile(singlePassType, source.path, progress = upload) }
+        assertTrue(stopped is CancellationException && stopped.message == "halfway", stopped.toString())
+        upload.assertStoppedHalfway()
+        assertTrue(upload.calls.all { it.first == TransferStage.UPLOADING }, upload.calls.toString())
+        assertNoRecordOf(singlePassType)
+
+        // A checksum-first upload, cancelled while encrypting to its temporary file: the upload
+        // never starts.
+        val checksumFirstType = TestEnv.unique("file")
+        Client(alice.credentials, Options(singlePassUploads = false)).use { c ->
+            val encrypting = CancelHalfway(TransferStage.ENCRYPTING)
+            assertTrue(callbackFailure { c.writeFile(checksumFirstType, source.path, progress = encrypting) } is CancellationException)
+            encrypting.assertStoppedHalfway()
+            assertTrue(encrypting.calls.all { it.first == TransferStage.ENCRYPTING }, encrypting.calls.toString())
+            assertNoRecordOf(checksumFirstType)
+            // The client still works after a cancelled transfer.
+            c.writeFile(checksumFirstType, source.path)
+            assertEquals(1, c.query(Query(contentTypes = listOf(checksumFirstType))).results.size)
+        }
+
+        // A download cancelled halfway leaves nothing in the destination's directory (no partial file).
+        val recordId = alice.client.writeFile(singlePassType, source.path).meta.recordId!!
+        val out = dir.resolve("out").toFile().apply { mkdirs() }
+        val dest = File(out, "copy.bin")
+        val download = CancelHalfway(TransferStage.DOWNLOADING)
+        assertTrue(callbackFailure { alice.client.readFile(recordId, dest.path, download) } is CancellationException)
+        download.assertStoppedHalfway()
+        assertEquals(emptyList<String>(), out.list()!!.toList(), "a cancelled download leaves no file")
+
+        // Afterwards the client transfers as usual.
+        alice.client.readFile(recordId, dest.path)
+        assertArrayEquals(bytes, dest.readBytes())
+        assertEquals(1, alice.client.query(Query(contentTypes = listOf(singlePassType))).results.size)
     }
 
     @Test

@@ -51,7 +51,7 @@ class OfflineTest {
     fun everyErrorKindOfTheHeaderIsMappedWithItsNumber() {
         val kinds = Regex("TOZ_ERROR_KIND_([A-Z0-9_]+) = (\\d+)").findAll(header())
             .associate { it.groupValues[1] to it.groupValues[2].toInt() }
-        assertTrue(kinds.size >= 22, "parsed ${kinds.size} kinds")
+        assertTrue(kinds.size >= 23, "parsed ${kinds.size} kinds")
         for ((name, code) in kinds) {
             val kind = ErrorKind.valueOf(name)
             assertEquals(code, kind.code, name)
@@ -85,6 +85,7 @@ class OfflineTest {
         assertTrue(tozException(ErrorKind.ALREADY_EXISTS.code, 0, "") is AlreadyExistsException)
         assertTrue(tozException(ErrorKind.JSON.code, 0, "") is JsonException)
         assertTrue(tozException(ErrorKind.CLOSED.code, 0, "") is ClosedException)
+        assertTrue(tozException(ErrorKind.CANCELLED.code, 0, "") is CancelledException)
         assertTrue(tozException(ErrorKind.PANIC.code, 0, "") is PanicException)
         assertTrue(tozException(ErrorKind.IO.code, 0, "") is IoException)
         assertTrue(tozException(ErrorKind.HTTP.code, 418, "") is HttpException)
