@@ -23,7 +23,10 @@ static toz_error *toz_go_read_file(const toz_client *client, const char *record_
 */
 import "C"
 
-import "runtime/cgo"
+import (
+	"context"
+	"runtime/cgo"
+)
 
 // transfer runs one file call with progress reported to fn (nil for none); see progress.go.
 func (c *Client) transfer(fn ProgressFunc, f func(p *C.toz_client, s []*C.char, handle C.uintptr_t, out **C.char) *C.toz_error, args ...cstr) (*Record, error) {
@@ -66,4 +69,37 @@ func (c *Client) ReadFile(recordID, dest string, progress ProgressFunc) (*Record
 	return c.transfer(progress, func(p *C.toz_client, s []*C.char, handle C.uintptr_t, out **C.char) *C.toz_error {
 		return C.toz_go_read_file(p, s[0], s[1], handle, out)
 	}, str(recordID), str(dest))
+}
+
+// WriteFileContext is [Client.WriteFile] that also stops when ctx is done: the upload is
+// cancelled at its next progress report (they come every few KiB while bytes move; a stalled
+// connection fails after the client's timeout), nothing is stored, and the error wraps both
+// context.Cause(ctx) and [ErrCancelled]. A ctx already done stops it before anything is sent.
+func (c *Client) WriteFileContext(ctx context.Context, recordType, path string, plain map[string]string, progress ProgressFunc) (*Record, error) {
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	return c.WriteFile(recordType, path, plain, untilDone(ctx, progress))
+}
+
+// ReadFileContext is [Client.ReadFile] that also stops when ctx is done, as for
+// [Client.WriteFileContext]; a cancelled download leaves no file at dest.
+func (c *Client) ReadFileContext(ctx context.Context, recordID, dest string, progress ProgressFunc) (*Record, error) {
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	return c.ReadFile(recordID, dest, untilDone(ctx, progress))
+}
+
+// untilDone is progress (nil for none) that first stops the transfer once ctx is done.
+func untilDone(ctx context.Context, progress ProgressFunc) ProgressFunc {
+	return func(stage ProgressStage, done, total uint64) error {
+		if err := context.Cause(ctx); err != nil {
+			return err
+		}
+		if progress == nil {
+			return nil
+		}
+		return progress(stage, done, total)
+	}
 }

@@ -2,6 +2,7 @@ package toz_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -521,6 +522,65 @@ func (h *halfway) stoppedAt(stage toz.ProgressStage) error {
 		return fmt.Errorf("stopped at %+v, want halfway through %v", last, stage)
 	}
 	return nil
+}
+
+// A context that is done stops a transfer: before it starts, or halfway (cancelled here from the
+// progress function itself, as another goroutine would). Nothing is stored, and the error wraps
+// both the context's cause and ErrCancelled.
+func TestContextCancelsTheTransfer(t *testing.T) {
+	e := live(t)
+	alice := e.register(t, "alice", false)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.bin")
+	original := writeRandom(t, src, 300*1024)
+
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	if rec, err := alice.client.WriteFileContext(done, "go-ctx", src, nil, nil); rec != nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("WriteFileContext with a done context = %v, %v", rec, err)
+	}
+
+	ctx, stop := context.WithCancelCause(context.Background())
+	defer stop(nil)
+	why := errors.New("the request went away")
+	calls := 0
+	halfway := func(stage toz.ProgressStage, done, total uint64) error {
+		calls++
+		if done*2 >= total {
+			stop(why)
+		}
+		return nil
+	}
+	rec, err := alice.client.WriteFileContext(ctx, "go-ctx", src, nil, halfway)
+	if rec != nil || !errors.Is(err, why) {
+		t.Fatalf("WriteFileContext cancelled halfway = %v, %v", rec, err)
+	}
+	wantKind(t, err, toz.ErrCancelled)
+	if ids := recordIDs(t, alice.client, "go-ctx"); len(ids) != 0 {
+		t.Fatalf("records after the cancelled uploads: %v", ids)
+	}
+
+	// Downloads, and a context that stays live lets both go through.
+	live := context.Background()
+	stored := must(alice.client.WriteFileContext(live, "go-ctx", src, nil, nil))(t)
+	out := t.TempDir()
+	dest := filepath.Join(out, "dst.bin")
+	ctx, stopDownload := context.WithCancelCause(context.Background())
+	defer stopDownload(nil)
+	stop = stopDownload // halfway stops whichever transfer is running
+	_, err = alice.client.ReadFileContext(ctx, stored.Meta.RecordID, dest, halfway)
+	if !errors.Is(err, why) {
+		t.Fatalf("ReadFileContext cancelled halfway: %v", err)
+	}
+	wantKind(t, err, toz.ErrCancelled)
+	if names := dirNames(t, out); len(names) != 0 {
+		t.Fatalf("the cancelled download left %v", names)
+	}
+	must(alice.client.ReadFileContext(live, stored.Meta.RecordID, dest, nil))(t)
+	sameFile(t, dest, original)
+	if calls == 0 {
+		t.Fatal("the progress function was never called")
+	}
 }
 
 func TestProgressErrorCancelsTheTransfer(t *testing.T) {
