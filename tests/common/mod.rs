@@ -3,9 +3,12 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+mod serve;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
+
+pub use serve::spawn_serve;
 
 use toz::sdk::Credentials;
 
@@ -66,29 +69,8 @@ impl TestServer {
     }
 
     fn spawn(&mut self) {
-        let mut child = Command::new(server_binary())
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--database",
-                &self.database,
-                "--log-level",
-                "warn",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start toz-server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"));
-        self.url = url.to_string();
+        let (child, url) = spawn_serve(&server_binary(), &self.database, &[]);
+        self.url = url;
         self.child = Some(child);
     }
 

@@ -1,8 +1,12 @@
 //! Test harness: starts the real `toz-server` binary on loopback and talks HTTP to it.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+#[path = "../../../tests/common/serve.rs"]
+mod serve;
+
+use std::process::{Child, Command};
+
+pub use serve::spawn_serve;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Value, json};
@@ -85,31 +89,7 @@ impl Server {
 
     /// Starts `serve` with extra flags.
     pub fn start_with(db_url: &str, extra: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--database",
-                db_url,
-                "--log-level",
-                "warn",
-            ])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start toz-server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        let (child, url) = spawn_serve(std::path::Path::new(BIN), db_url, extra);
         Server {
             url,
             db_url: db_url.to_string(),
