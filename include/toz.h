@@ -275,6 +275,21 @@ struct toz_error *toz_client_authorizers(const struct toz_client *client,
                                          char **json_out);
 
 /**
+ * For the recipient (or writer) of a note with an `email_eacp`: has the server mail a new
+ * one-time code to the note's address (the previous one stops working). `request_json` =
+ * `{"note_id"|"id_string", "template_name"?, "expiry_minutes"?}`.
+ *
+ * **Ownership**: `*challenge_json_out` (`{"email_eacp":{"expires_at","template_name"}}`) is
+ * owned by the caller (`toz_free_string`). **Errors**: `TOZ_ERROR_KIND_HTTP` with status 400
+ * when the note has no `email_eacp`, `TOZ_ERROR_KIND_SERVER` (502) when the server could not
+ * send the mail; `TOZ_ERROR_KIND_FORBIDDEN` for anyone but its recipient and writer.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_challenge_note(const struct toz_client *client,
+                                            const char *request_json,
+                                            char **challenge_json_out);
+
+/**
  * Deletes a note this client wrote.
  */
 TOZ_MUST_USE
@@ -352,6 +367,21 @@ struct toz_error *toz_client_outgoing_shares(const struct toz_client *client,
                                              char **json_out);
 
 /**
+ * For the writer of a note written with `"eacp":{"tozny_otp_eacp":{"include":true}}`: a new
+ * one-time password to hand to its reader out of band (the previous one stops working).
+ * `expiry_minutes` is how long it works; 0 takes the server's default (60 on toz-server).
+ *
+ * **Ownership**: `*otp_out` is owned by the caller (`toz_free_string`, which zeroes it).
+ * **Errors**: `TOZ_ERROR_KIND_FORBIDDEN` for anyone but the writer; `TOZ_ERROR_KIND_HTTP` with
+ * status 400 when the note has no `tozny_otp_eacp`.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_prime_note(const struct toz_client *client,
+                                        const char *note_id,
+                                        int32_t expiry_minutes,
+                                        char **otp_out);
+
+/**
  * The non-secret fields of this client's credentials, as `toz_credentials_public_info`
  * (client_id is "" for an anonymous client).
  *
@@ -411,6 +441,22 @@ TOZ_MUST_USE
 struct toz_error *toz_client_read_note_by_name(const struct toz_client *client,
                                                const char *id_string,
                                                char **note_json_out);
+
+/**
+ * Reads a note gated by extended access control policies (EACP). `request_json` names the
+ * note, `{"note_id":"<uuid>"}` or `{"id_string":"<name>"}`, and carries the one-time codes it
+ * asks for: `"tozny_otp"` (from `toz_client_prime_note`), `"email_otp"` (mailed after
+ * `toz_client_challenge_note`), `"tozid_login_token"` (sent as `X-TOZID-LOGIN-TOKEN`; Tozny's
+ * hosted service only). Each code works for one read. Otherwise as `toz_client_read_note`.
+ *
+ * **Ownership**: `*note_json_out` is owned by the caller (`toz_free_string`). **Errors**:
+ * `TOZ_ERROR_KIND_FORBIDDEN` when a code the note needs is missing, wrong, expired or used;
+ * `TOZ_ERROR_KIND_INVALID_ARGUMENT` for a `request_json` that does not name one note.
+ */
+TOZ_MUST_USE
+struct toz_error *toz_client_read_note_with_eacp(const struct toz_client *client,
+                                                 const char *request_json,
+                                                 char **note_json_out);
 
 /**
  * Reads and decrypts a record. `fields_json` may be NULL (all fields) or a JSON array of field
@@ -545,7 +591,9 @@ struct toz_error *toz_client_write_file(const struct toz_client *client,
  * Writes a note: `data_json` (an object of strings) is encrypted to the recipient
  * (`recipient_json` = `{"public_key":"<curve25519>","public_signing_key":"<ed25519>"}`) and every
  * field is signed with this client's signing key. `options_json` may be NULL or
- * `{"id_string","max_views","expiration","type","plain"}`. A client made from unregistered
+ * `{"id_string","max_views","expiration","type","plain","eacp"}`; `eacp` gates the note
+ * behind one-time codes (`{"tozny_otp_eacp":{"include":true}}`: see `toz_client_prime_note`;
+ * `{"email_eacp":{"email_address":"…"}}`: see `toz_client_challenge_note`). A client made from unregistered
  * credentials writes anonymously (the server then drops `id_string`; view limits and expiry
  * still apply).
  *

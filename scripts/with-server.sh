@@ -12,6 +12,8 @@
 #   TOZ_TEST_BACKUP_CREDENTIALS    path of the account backup client's e3db.json
 #   TOZ_TEST_DATABASE              the server's database URL
 #   TOZ_TEST_BLOB_DIR              where the server keeps file bytes (--blob-dir)
+#   TOZ_TEST_MAIL_DIR              where the server's mail lands, one file a message
+#                                  (--mail-command scripts/mail-to-dir.sh)
 #   TOZ_SERVER_BIN                 the toz-server binary
 #   TOZ_LIBRARY                    path of libtoz.so (bindings load it from here)
 # The command's exit status is the script's. With TOZ_WITH_SERVER_DATABASE set (e.g. the
@@ -54,7 +56,11 @@ export TOZ_TEST_ACCOUNT_EMAIL="owner@example.com"
 
 # File bytes go to a known directory whatever the database, so tests can find (and tamper with) them.
 export TOZ_TEST_BLOB_DIR="$work/blobs"
-"$TOZ_SERVER_BIN" serve --listen 127.0.0.1:0 --database "$TOZ_TEST_DATABASE" --blob-dir "$TOZ_TEST_BLOB_DIR" --log-level warn >"$work/server.out" 2>"$work/server.err" &
+# Mail (the one-time codes of note challenges) goes to files there, for tests to read.
+export TOZ_TEST_MAIL_DIR="$work/mail"
+"$TOZ_SERVER_BIN" serve --listen 127.0.0.1:0 --database "$TOZ_TEST_DATABASE" --blob-dir "$TOZ_TEST_BLOB_DIR" \
+  --mail-command "'$root/scripts/mail-to-dir.sh' '$TOZ_TEST_MAIL_DIR'" \
+  --log-level warn >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 for _ in $(seq 1 100); do
   if [[ -s "$work/server.out" ]]; then break; fi

@@ -93,6 +93,10 @@ pub struct ServeArgs {
     /// Lifetime in seconds of file upload and download URLs.
     #[arg(long, env = "TOZ_FILE_URL_SECS", default_value_t = 3600, value_parser = clap::value_parser!(i64).range(1..))]
     pub file_url_secs: i64,
+    /// Command that sends mail (run with `sh -c`, one RFC 5322 message on its standard input),
+    /// e.g. "sendmail -t -i". Needed for notes with an `email_eacp`; without it they are refused.
+    #[arg(long, env = "TOZ_MAIL_COMMAND")]
+    pub mail_command: Option<String>,
 }
 
 /// `account` subcommands.

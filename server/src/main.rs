@@ -3,8 +3,10 @@
 mod blobs;
 mod cli;
 mod config;
+mod eacp;
 mod http;
 mod ids;
+mod mail;
 mod matching;
 mod ops;
 mod secrets;
@@ -85,6 +87,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         store,
         blobs: Arc::new(blobs),
         config: Arc::new(config),
+        mailer: Arc::new(mail::Mailer::new(args.mail_command.clone())),
     };
     tokio::spawn(housekeeping(state.clone()));
     let app = http::service(state);

@@ -1,5 +1,5 @@
 //! Server-issued secrets (API secrets, registration tokens, OAuth and account session tokens, the
-//! secrets in file upload and download URLs).
+//! secrets in file upload and download URLs, the one-time codes of notes' access policies).
 //!
 //! Each is 32 bytes from libsodium's CSPRNG, shown to its owner once as 64 lower-case hex chars
 //! (the form Tozny's service used, spec §1.1), and stored only as a domain-separated BLAKE2b-256
@@ -23,6 +23,8 @@ pub enum Kind {
     UploadUrl,
     /// The secret in a file download URL.
     DownloadUrl,
+    /// A one-time code that opens a note's access control policy (crate::eacp).
+    NoteCode,
 }
 
 impl Kind {
@@ -34,6 +36,7 @@ impl Kind {
             Kind::AccountSession => b"toz-server/account-session/v1\0",
             Kind::UploadUrl => b"toz-server/upload-url/v1\0",
             Kind::DownloadUrl => b"toz-server/download-url/v1\0",
+            Kind::NoteCode => b"toz-server/note-code/v1\0",
         }
     }
 }

@@ -6,10 +6,12 @@ use std::path::Path;
 
 use crate::sdk::files::ProgressStage;
 use crate::sdk::json::{from_object, object as json_object, string_map};
-use crate::sdk::notes::{NoteOptions, NoteRecipient};
+use crate::sdk::notes::{NoteChallengeRequest, NoteOptions, NoteReadRequest, NoteRecipient};
 use crate::sdk::{Client, Result, wire};
 
-use super::boundary::{ffi_boundary, opt_str_arg, out_arg, ref_arg, str_arg, write_json};
+use super::boundary::{
+    ffi_boundary, opt_str_arg, out_arg, ref_arg, str_arg, write_json, write_string,
+};
 use super::client::toz_client;
 use super::error::toz_error;
 
@@ -68,7 +70,9 @@ unsafe fn note_write(
 /// Writes a note: `data_json` (an object of strings) is encrypted to the recipient
 /// (`recipient_json` = `{"public_key":"<curve25519>","public_signing_key":"<ed25519>"}`) and every
 /// field is signed with this client's signing key. `options_json` may be NULL or
-/// `{"id_string","max_views","expiration","type","plain"}`. A client made from unregistered
+/// `{"id_string","max_views","expiration","type","plain","eacp"}`; `eacp` gates the note
+/// behind one-time codes (`{"tozny_otp_eacp":{"include":true}}`: see `toz_client_prime_note`;
+/// `{"email_eacp":{"email_address":"…"}}`: see `toz_client_challenge_note`). A client made from unregistered
 /// credentials writes anonymously (the server then drops `id_string`; view limits and expiry
 /// still apply).
 ///
@@ -165,6 +169,83 @@ pub unsafe extern "C" fn toz_client_read_note_by_name(
             Client::read_note_by_name,
         )
     }
+}
+
+/// Reads a note gated by extended access control policies (EACP). `request_json` names the
+/// note, `{"note_id":"<uuid>"}` or `{"id_string":"<name>"}`, and carries the one-time codes it
+/// asks for: `"tozny_otp"` (from `toz_client_prime_note`), `"email_otp"` (mailed after
+/// `toz_client_challenge_note`), `"tozid_login_token"` (sent as `X-TOZID-LOGIN-TOKEN`; Tozny's
+/// hosted service only). Each code works for one read. Otherwise as `toz_client_read_note`.
+///
+/// **Ownership**: `*note_json_out` is owned by the caller (`toz_free_string`). **Errors**:
+/// `TOZ_ERROR_KIND_FORBIDDEN` when a code the note needs is missing, wrong, expired or used;
+/// `TOZ_ERROR_KIND_INVALID_ARGUMENT` for a `request_json` that does not name one note.
+#[unsafe(no_mangle)]
+#[must_use]
+pub unsafe extern "C" fn toz_client_read_note_with_eacp(
+    client: *const toz_client,
+    request_json: *const c_char,
+    note_json_out: *mut *mut c_char,
+) -> *mut toz_error {
+    ffi_boundary(|| {
+        let out = out_arg(note_json_out, "note_json_out")?;
+        let client = unsafe { ref_arg(client, "client") }?;
+        let request: NoteReadRequest = from_object(
+            unsafe { str_arg(request_json, "request_json") }?,
+            "request_json",
+        )?;
+        unsafe { write_json(out, &client.inner.read_note_with(&request)?) }
+    })
+}
+
+/// For the writer of a note written with `"eacp":{"tozny_otp_eacp":{"include":true}}`: a new
+/// one-time password to hand to its reader out of band (the previous one stops working).
+/// `expiry_minutes` is how long it works; 0 takes the server's default (60 on toz-server).
+///
+/// **Ownership**: `*otp_out` is owned by the caller (`toz_free_string`, which zeroes it).
+/// **Errors**: `TOZ_ERROR_KIND_FORBIDDEN` for anyone but the writer; `TOZ_ERROR_KIND_HTTP` with
+/// status 400 when the note has no `tozny_otp_eacp`.
+#[unsafe(no_mangle)]
+#[must_use]
+pub unsafe extern "C" fn toz_client_prime_note(
+    client: *const toz_client,
+    note_id: *const c_char,
+    expiry_minutes: i32,
+    otp_out: *mut *mut c_char,
+) -> *mut toz_error {
+    ffi_boundary(|| {
+        let out = out_arg(otp_out, "otp_out")?;
+        let client = unsafe { ref_arg(client, "client") }?;
+        let note_id = unsafe { str_arg(note_id, "note_id") }?;
+        let otp = client.inner.prime_note(note_id, expiry_minutes.into())?;
+        unsafe { write_string(out, &otp) }
+    })
+}
+
+/// For the recipient (or writer) of a note with an `email_eacp`: has the server mail a new
+/// one-time code to the note's address (the previous one stops working). `request_json` =
+/// `{"note_id"|"id_string", "template_name"?, "expiry_minutes"?}`.
+///
+/// **Ownership**: `*challenge_json_out` (`{"email_eacp":{"expires_at","template_name"}}`) is
+/// owned by the caller (`toz_free_string`). **Errors**: `TOZ_ERROR_KIND_HTTP` with status 400
+/// when the note has no `email_eacp`, `TOZ_ERROR_KIND_SERVER` (502) when the server could not
+/// send the mail; `TOZ_ERROR_KIND_FORBIDDEN` for anyone but its recipient and writer.
+#[unsafe(no_mangle)]
+#[must_use]
+pub unsafe extern "C" fn toz_client_challenge_note(
+    client: *const toz_client,
+    request_json: *const c_char,
+    challenge_json_out: *mut *mut c_char,
+) -> *mut toz_error {
+    ffi_boundary(|| {
+        let out = out_arg(challenge_json_out, "challenge_json_out")?;
+        let client = unsafe { ref_arg(client, "client") }?;
+        let request: NoteChallengeRequest = from_object(
+            unsafe { str_arg(request_json, "request_json") }?,
+            "request_json",
+        )?;
+        unsafe { write_json(out, &client.inner.challenge_note(&request)?) }
+    })
 }
 
 /// Deletes a note this client wrote.

@@ -5,7 +5,8 @@
 //! honoured); an anonymous client (unregistered, throwaway keys) writes with an empty `uid:`.
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
+use zeroize::Zeroizing;
 
 use super::client::{Auth, Client};
 use super::error::{Error, ErrorKind, Result};
@@ -39,6 +40,52 @@ pub struct NoteOptions {
     pub r#type: Option<String>,
     /// Plaintext metadata.
     pub plain: wire::StringMap,
+    /// Extended access control policies (spec §8.1), sent as given, e.g.
+    /// `{"tozny_otp_eacp":{"include":true}}` or `{"email_eacp":{"email_address":"…"}}`.
+    pub eacp: Option<Map<String, Value>>,
+}
+
+/// Which note to read, and the one-time codes its access control policies ask for.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NoteReadRequest {
+    /// The note's id; exactly one of `note_id` and `id_string`.
+    pub note_id: Option<String>,
+    /// The note's name.
+    pub id_string: Option<String>,
+    /// The code the writer got from [`Client::prime_note`] (`tozny_otp_eacp`).
+    pub tozny_otp: Option<String>,
+    /// The code mailed by [`Client::challenge_note`] (`email_eacp`).
+    pub email_otp: Option<String>,
+    /// A TozID login token, sent as `X-TOZID-LOGIN-TOKEN` (`tozid_eacp`, Tozny's service only).
+    pub tozid_login_token: Option<String>,
+}
+
+/// Which note to challenge, with the challenge's options.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NoteChallengeRequest {
+    /// The note's id; exactly one of `note_id` and `id_string`.
+    pub note_id: Option<String>,
+    /// The note's name.
+    pub id_string: Option<String>,
+    /// Template of the mail (the server's choice when absent).
+    pub template_name: Option<String>,
+    /// How long the mailed code works, in minutes (the note's or the server's default when
+    /// absent).
+    pub expiry_minutes: Option<i64>,
+}
+
+/// `note_id=…` or `id_string=…`, for a query string.
+fn note_selector(note_id: Option<&str>, id_string: Option<&str>) -> Result<String> {
+    match (note_id, id_string) {
+        (Some(id), None) if !id.is_empty() => Ok(format!("note_id={}", query_escape(id))),
+        (None, Some(name)) if !name.is_empty() => Ok(format!("id_string={}", query_escape(name))),
+        _ => Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "name the note by exactly one of note_id and id_string",
+        )),
+    }
 }
 
 impl Client {
@@ -83,7 +130,7 @@ impl Client {
             views: 0,
             expiration: options.expiration.clone(),
             expires,
-            eacp: None,
+            eacp: options.eacp.clone().map(Value::Object),
             created_at: None,
         })
     }
@@ -129,8 +176,17 @@ impl Client {
     /// Reads a note and replaces its `data` with the decrypted, verified plaintext.
     fn read_note_by(&self, key: &str, value: &str) -> Result<wire::Note> {
         let query = format!("{key}={}", query_escape(value));
+        self.read_note_query(&query, Vec::new())
+    }
+
+    fn read_note_query(
+        &self,
+        query: &str,
+        headers: Vec<(&'static str, String)>,
+    ) -> Result<wire::Note> {
         let mut request = Request::new(Method::Get, "/v2/storage/notes");
-        request.query = &query;
+        request.query = query;
+        request.headers = headers;
         let mut note: wire::Note = self.send(request, Auth::Tsv1)?.json()?;
         let as_json = serde_json::to_value(&note)?;
         let data = note_crypto::decrypt_note(&as_json, &*self.credentials.box_secret()?)?;
@@ -149,6 +205,70 @@ impl Client {
     /// Reads a note by its name (`id_string`).
     pub fn read_note_by_name(&self, id_string: &str) -> Result<wire::Note> {
         self.read_note_by("id_string", id_string)
+    }
+
+    /// Reads a note gated by access control policies, presenting the codes in `request`
+    /// (each works once). Otherwise as [`Client::read_note`]. **Errors**: `Forbidden` when a
+    /// code the note needs is missing, wrong, expired or used.
+    pub fn read_note_with(&self, request: &NoteReadRequest) -> Result<wire::Note> {
+        let mut query = note_selector(request.note_id.as_deref(), request.id_string.as_deref())?;
+        for (name, code) in [
+            ("tozny_otp", &request.tozny_otp),
+            ("email_otp", &request.email_otp),
+        ] {
+            if let Some(code) = code {
+                query.push_str(&format!("&{name}={}", query_escape(code)));
+            }
+        }
+        let headers = request
+            .tozid_login_token
+            .iter()
+            .map(|t| ("X-TOZID-LOGIN-TOKEN", t.clone()))
+            .collect();
+        self.read_note_query(&query, headers)
+    }
+
+    /// For the writer of a note with `tozny_otp_eacp`: a new one-time password for its reader
+    /// (the previous one stops working), valid for `expiry_minutes` (0 = the server's default).
+    pub fn prime_note(&self, note_id: &str, expiry_minutes: i64) -> Result<Zeroizing<String>> {
+        #[derive(Deserialize)]
+        struct Primed {
+            otp: Otp,
+        }
+        #[derive(Deserialize)]
+        struct Otp {
+            password: String,
+        }
+        if expiry_minutes < 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "expiry_minutes must not be negative",
+            ));
+        }
+        let query = note_selector(Some(note_id), None)?;
+        let mut request = Request::new(Method::Patch, "/v2/storage/notes/prime")
+            .json(&json!({"otp": {"expiry_minutes": expiry_minutes}}))?;
+        request.query = &query;
+        let primed: Primed = self.send(request, Auth::Tsv1)?.json()?;
+        Ok(Zeroizing::new(primed.otp.password))
+    }
+
+    /// For the recipient (or writer) of a note with `email_eacp`: has the server mail a new
+    /// one-time code to the note's address. Returns the server's answer,
+    /// `{"email_eacp":{"expires_at","template_name"}}`.
+    pub fn challenge_note(&self, request: &NoteChallengeRequest) -> Result<Value> {
+        let query = note_selector(request.note_id.as_deref(), request.id_string.as_deref())?;
+        let mut email = Map::new();
+        if let Some(t) = &request.template_name {
+            email.insert("template_name".into(), t.clone().into());
+        }
+        if let Some(m) = request.expiry_minutes {
+            email.insert("expiry_minutes".into(), m.into());
+        }
+        let mut http = Request::new(Method::Patch, "/v2/storage/notes/challenge")
+            .json(&json!({"email_eacp": email}))?;
+        http.query = &query;
+        self.send(http, Auth::Tsv1)?.json()
     }
 
     /// Deletes a note this client wrote.

@@ -280,6 +280,35 @@ static void test_notes(const toz_client *client) {
   }
   CHECK(out == SENTINEL);
 
+  /* Gated notes: read_note_with_eacp and challenge_note take a request naming one note. */
+  {
+    static const note_read_fn requests[] = {toz_client_read_note_with_eacp, toz_client_challenge_note};
+    const char *by_id = "{\"note_id\":\"" ID "\",\"email_otp\":\"x\"}";
+    for (i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+      EXPECT_KIND(requests[i](client, i == 0 ? by_id : "{\"id_string\":\"n\"}", &out), NETWORK);
+      EXPECT_KIND(requests[i](NULL, by_id, &out), NULL_ARGUMENT);
+      EXPECT_KIND(requests[i](client, NULL, &out), NULL_ARGUMENT);
+      EXPECT_KIND(requests[i](client, by_id, NULL), NULL_ARGUMENT);
+      EXPECT_KIND(requests[i](client, BAD_UTF8, &out), INVALID_UTF8);
+      EXPECT_KIND(requests[i](client, "{\"note_id\":", &out), JSON);
+      EXPECT_KIND(requests[i](client, "[1]", &out), JSON);
+      EXPECT_KIND(requests[i](client, "{\"no_such_key\":1}", &out), JSON);
+      EXPECT_KIND(requests[i](client, "{}", &out), INVALID_ARGUMENT); /* names no note */
+      EXPECT_KIND(requests[i](client, "{\"note_id\":\"a\",\"id_string\":\"b\"}", &out), INVALID_ARGUMENT);
+    }
+    EXPECT_KIND(toz_client_prime_note(client, ID, 0, &out), NETWORK);
+    EXPECT_KIND(toz_client_prime_note(NULL, ID, 0, &out), NULL_ARGUMENT);
+    EXPECT_KIND(toz_client_prime_note(client, NULL, 0, &out), NULL_ARGUMENT);
+    EXPECT_KIND(toz_client_prime_note(client, ID, 0, NULL), NULL_ARGUMENT);
+    EXPECT_KIND(toz_client_prime_note(client, BAD_UTF8, 0, &out), INVALID_UTF8);
+    EXPECT_KIND(toz_client_prime_note(client, ID, -1, &out), INVALID_ARGUMENT);
+    EXPECT_KIND(toz_client_prime_note(client, "", 0, &out), INVALID_ARGUMENT);
+    EXPECT_KIND(writes[0](client, data, recipient, "{\"eacp\":[1]}", &out), JSON);
+    EXPECT_KIND(writes[0](client, data, recipient, "{\"eacp\":{\"tozny_otp_eacp\":{\"include\":true}}}", &out),
+                NETWORK);
+    CHECK(out == SENTINEL);
+  }
+
   EXPECT_KIND(toz_client_delete_note(client, OTHER), NETWORK);
   EXPECT_KIND(toz_client_delete_note(NULL, OTHER), NULL_ARGUMENT);
   EXPECT_KIND(toz_client_delete_note(client, NULL), NULL_ARGUMENT);

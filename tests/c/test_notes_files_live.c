@@ -1,7 +1,8 @@
 /* Notes and large files through the C ABI against a live toz-server: notes between registered
  * clients and from an anonymous client, view limits, names, deletion, a reader who is not the
- * recipient; files with a progress callback, a shared reader, a revoked reader, and decryption
- * that leaves nothing behind on failure. Run through scripts/with-server.sh. */
+ * recipient; notes behind one-time codes (primed by the writer, or mailed by a challenge);
+ * files with a progress callback, a shared reader, a revoked reader, and decryption that leaves
+ * nothing behind on failure. Run through scripts/with-server.sh. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdbool.h>
 #include <stdint.h>
@@ -89,6 +90,80 @@ static void notes(toz_client *alice, toz_client *bob, toz_client *eve) {
   free(id);
   toz_free_client(anonymous);
   toz_free_credentials(throwaway);
+  free(to_bob);
+}
+
+/* `{"note_id":"<id>"<extra>}` in `buf`. */
+static const char *note_request(char *buf, size_t size, const char *id, const char *extra) {
+  snprintf(buf, size, "{\"note_id\":\"%s\"%s}", id, extra);
+  return buf;
+}
+
+/* The code of the newest mail about note `id` in TOZ_TEST_MAIL_DIR (malloc'd). */
+static char *mailed_code(const char *id) {
+  char command[1024];
+  snprintf(command, sizeof command,
+           "grep -l 'X-Toz-Note-Id: %s' '%s'/*.eml | sort | tail -n 1 | xargs sed -n 's/^One-time code: //p' | tr -d '\\r'",
+           id, live_env("TOZ_TEST_MAIL_DIR"));
+  return command_output(command);
+}
+
+/* Notes behind access control policies: a code from the writer (tozny_otp_eacp) and a code
+ * mailed by a challenge (email_eacp), each good for one read. */
+static void gated_notes(toz_client *alice, toz_client *bob, toz_client *eve) {
+  char *to_bob = recipient_of(bob), *note = SENTINEL, *read = SENTINEL, *otp = SENTINEL, *answer = SENTINEL;
+  char *id, *code, request[512], extra[256];
+
+  EXPECT_OK(toz_client_write_note(alice, "{\"pin\":\"2468\"}", to_bob,
+                                  "{\"eacp\":{\"tozny_otp_eacp\":{\"include\":true}}}", &note));
+  CHECK_CONTAINS(note, "\"tozny_otp_eacp\"");
+  id = json_get(note, "note_id");
+  toz_free_string(note);
+  EXPECT_HTTP(toz_client_read_note(bob, id, &read), FORBIDDEN, 403);
+  EXPECT_HTTP(toz_client_prime_note(bob, id, 0, &otp), FORBIDDEN, 403);
+  EXPECT_HTTP(toz_client_prime_note(eve, id, 0, &otp), FORBIDDEN, 403);
+  CHECK(otp == SENTINEL);
+  EXPECT_OK(toz_client_prime_note(alice, id, 5, &otp));
+  CHECK(strlen(otp) == 64);
+  snprintf(extra, sizeof extra, ",\"tozny_otp\":\"%s\"", otp);
+  EXPECT_HTTP(toz_client_read_note_with_eacp(eve, note_request(request, sizeof request, id, extra), &read), FORBIDDEN,
+              403);
+  EXPECT_OK(toz_client_read_note_with_eacp(bob, note_request(request, sizeof request, id, extra), &read));
+  CHECK_CONTAINS(read, "\"pin\":\"2468\"");
+  toz_free_string(read);
+  read = SENTINEL;
+  /* Spent. */
+  EXPECT_HTTP(toz_client_read_note_with_eacp(bob, request, &read), FORBIDDEN, 403);
+  CHECK(read == SENTINEL);
+  toz_free_string(otp);
+  /* A note without the policy cannot be primed. */
+  EXPECT_OK(toz_client_write_note(alice, "{\"a\":\"b\"}", to_bob, NULL, &note));
+  free(id);
+  id = json_get(note, "note_id");
+  toz_free_string(note);
+  otp = SENTINEL;
+  EXPECT_HTTP(toz_client_prime_note(alice, id, 0, &otp), HTTP, 400);
+  EXPECT_HTTP(toz_client_challenge_note(bob, note_request(request, sizeof request, id, ""), &answer), HTTP, 400);
+  free(id);
+
+  /* E-mail: the recipient challenges, the code arrives by mail. */
+  EXPECT_OK(toz_client_write_note(alice, "{\"pin\":\"1357\"}", to_bob,
+                                  "{\"eacp\":{\"email_eacp\":{\"email_address\":\"bob@example.com\"}}}", &note));
+  id = json_get(note, "note_id");
+  toz_free_string(note);
+  EXPECT_HTTP(toz_client_challenge_note(eve, note_request(request, sizeof request, id, ""), &answer), FORBIDDEN, 403);
+  CHECK(answer == SENTINEL);
+  EXPECT_OK(toz_client_challenge_note(bob, note_request(request, sizeof request, id, ",\"expiry_minutes\":5"), &answer));
+  CHECK_CONTAINS(answer, "\"expires_at\"");
+  toz_free_string(answer);
+  code = mailed_code(id);
+  CHECK(strlen(code) == 64);
+  snprintf(extra, sizeof extra, ",\"email_otp\":\"%s\"", code);
+  EXPECT_OK(toz_client_read_note_with_eacp(bob, note_request(request, sizeof request, id, extra), &read));
+  CHECK_CONTAINS(read, "\"pin\":\"1357\"");
+  toz_free_string(read);
+  free(code);
+  free(id);
   free(to_bob);
 }
 
@@ -212,6 +287,7 @@ int main(void) {
   bob = registered_client("bob");
   eve = registered_client("eve");
   notes(alice, bob, eve);
+  gated_notes(alice, bob, eve);
   files(alice, bob);
   toz_free_client(eve);
   toz_free_client(bob);

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod dashboard;
 pub mod errors;
 pub mod files;
+pub mod note_codes;
 pub mod notes;
 pub mod policies;
 pub mod query;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub blobs: Arc<Blobs>,
     /// Tunables.
     pub config: Arc<HttpConfig>,
+    /// Sends the mail of notes' e-mail challenges.
+    pub mailer: Arc<crate::mail::Mailer>,
 }
 
 /// The routes, without the outer path normalisation and CORS (see [`service`]).
@@ -155,6 +158,8 @@ pub fn router(state: AppState) -> Router {
             post(notes::write).put(notes::replace).get(notes::read),
         )
         .route("/v2/storage/notes/views", get(notes::views))
+        .route("/v2/storage/notes/prime", patch(note_codes::prime))
+        .route("/v2/storage/notes/challenge", patch(note_codes::challenge))
         .route("/v2/storage/notes/{id}", delete(notes::delete))
         .route("/v1/storage/search", post(query::query))
         .route("/v2/search", post(search::search))

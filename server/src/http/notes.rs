@@ -11,6 +11,7 @@ use super::auth::{Signer, Tsv1Signer};
 use super::errors::{
     ApiError, ApiResult, JsonBody, Params, created, json_response, no_content, ok,
 };
+use crate::eacp::{self, Gate};
 use crate::ids::parse_uuid;
 use crate::ops::public_key_32;
 use crate::store::{NewNote, NoteRef, NoteRow};
@@ -32,7 +33,6 @@ fn render(n: NoteRow) -> wire::Note {
     note.expires = n.expires;
     note.expiration = Some(format_micros(n.expiration));
     note.created_at = Some(format_micros(n.created));
-    note.eacp = None;
     note
 }
 
@@ -44,24 +44,19 @@ fn key(text: &str, what: &str) -> ApiResult<String> {
 }
 
 /// Validates a written note and applies the writer rules: a registered writer's note carries its
-/// client id and may have a name; an anonymous writer's never has either.
-fn new_note(signer: &Tsv1Signer, mut body: wire::Note) -> ApiResult<NewNote> {
+/// client id and may have a name; an anonymous writer's never has either. Access policies
+/// (`eacp`) are kept only when this server enforces them (crate::eacp), for either writer.
+fn new_note(state: &AppState, signer: &Tsv1Signer, mut body: wire::Note) -> ApiResult<NewNote> {
     let recipient_signing_key = key(&body.recipient_signing_key, "recipient_signing_key")?;
     let writer_signing_key = key(&body.writer_signing_key, "writer_signing_key")?;
     key(&body.writer_encryption_key, "writer_encryption_key")?;
     if body.encrypted_access_key.is_empty() {
         return Err(ApiError::bad_request("encrypted_access_key is required"));
     }
-    if body
-        .eacp
-        .as_ref()
-        .is_some_and(|e| !e.is_null() && e.as_object().is_none_or(|o| !o.is_empty()))
-    {
-        // Storing a policy without enforcing it would silently weaken the note's protection.
-        return Err(ApiError::bad_request(
-            "extended access control policies (eacp) are not supported by this server",
-        ));
-    }
+    // Storing a policy without enforcing it would silently weaken the note's protection, so
+    // what is not enforced is refused.
+    body.eacp = eacp::validate(body.eacp.as_ref(), state.mailer.can_send())
+        .map_err(ApiError::bad_request)?;
     let (client_id, id_string) = match &signer.client {
         Some(c) => (
             Some(c.id.clone()),
@@ -86,7 +81,6 @@ fn new_note(signer: &Tsv1Signer, mut body: wire::Note) -> ApiResult<NewNote> {
     };
     body.note_id = None;
     body.created_at = None;
-    body.eacp = None;
     Ok(NewNote {
         id_string,
         client_id,
@@ -105,7 +99,7 @@ pub async fn write(
     Signer(signer): Signer,
     JsonBody(body): JsonBody<wire::Note>,
 ) -> ApiResult {
-    let note = new_note(&signer, body)?;
+    let note = new_note(&state, &signer, body)?;
     created(&render(state.store.insert_note(note, false).await?))
 }
 
@@ -121,7 +115,7 @@ pub async fn replace(
             "anonymous writers cannot name notes, so cannot replace them by name",
         ));
     }
-    let note = new_note(&signer, body)?;
+    let note = new_note(&state, &signer, body)?;
     if note.id_string.is_none() {
         return Err(ApiError::bad_request(
             "replacing a note by name needs an id_string",
@@ -130,12 +124,17 @@ pub async fn replace(
     created(&render(state.store.insert_note(note, true).await?))
 }
 
-/// `?note_id=` (400 unless a UUID) or `?id_string=`.
-fn note_ref(uri: &Uri) -> ApiResult<NoteRef> {
+/// The decoded query parameters.
+fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
     let query = uri.query().unwrap_or("");
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+    form_urlencoded::parse(query.as_bytes())
         .into_owned()
-        .collect();
+        .collect()
+}
+
+/// `?note_id=` (400 unless a UUID) or `?id_string=`.
+pub fn note_ref(uri: &Uri) -> ApiResult<NoteRef> {
+    let pairs = query_pairs(uri);
     let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
     if let Some(id) = get("note_id") {
         return parse_uuid(id)
@@ -151,14 +150,37 @@ fn note_ref(uri: &Uri) -> ApiResult<NoteRef> {
 }
 
 /// `GET /v2/storage/notes?note_id=|id_string=` → 200, counting one view. Only the recipient (the
-/// TSV1 key equals `recipient_signing_key`) may read: 403 otherwise; 404 unknown or gone.
+/// TSV1 key equals `recipient_signing_key`) may read: 403 otherwise, and 403 when the note's
+/// access policies want a one-time code (`&tozny_otp=`, `&email_otp=`) that is not given or
+/// wrong; 404 unknown or gone.
 pub async fn read(State(state): State<AppState>, Signer(signer): Signer, uri: Uri) -> ApiResult {
     let which = note_ref(&uri)?;
+    let codes: Vec<(Gate, String)> = query_pairs(&uri)
+        .into_iter()
+        .filter_map(|(k, v)| {
+            [Gate::ToznyOtp, Gate::EmailOtp]
+                .into_iter()
+                .find(|g| g.name() == k)
+                .map(|g| (g, v))
+        })
+        .collect();
     let note = state
         .store
-        .read_note(&which, &signer.key, now_micros())
+        .read_note(&which, &signer.key, &codes, now_micros())
         .await?;
     ok(&render(note))
+}
+
+/// Whether the TSV1 signer is the note's recipient.
+pub fn signed_by_recipient(signer: &Tsv1Signer, note: &NoteRow) -> bool {
+    crypto::constant_time_eq(signer.key.as_bytes(), note.recipient_signing_key.as_bytes())
+}
+
+/// Whether the TSV1 signer wrote the note: with its signing key, or as its registered client.
+pub fn signed_by_writer(signer: &Tsv1Signer, note: &NoteRow) -> bool {
+    let writer = signer.client.as_ref().map(|c| c.id.as_str());
+    crypto::constant_time_eq(signer.key.as_bytes(), note.writer_signing_key.as_bytes())
+        || (writer.is_some() && note.client_id.as_deref() == writer)
 }
 
 /// `GET /v2/storage/notes/views?note_id=|id_string=` → 200 with the bare number of reads left
@@ -170,11 +192,7 @@ pub async fn views(State(state): State<AppState>, Signer(signer): Signer, uri: U
         .peek_note(&which, now_micros())
         .await?
         .ok_or_else(|| ApiError::not_found("note not found"))?;
-    let writer = signer.client.as_ref().map(|c| c.id.as_str());
-    if signer.key != note.recipient_signing_key
-        && signer.key != note.writer_signing_key
-        && (writer.is_none() || note.client_id.as_deref() != writer)
-    {
+    if !signed_by_recipient(&signer, &note) && !signed_by_writer(&signer, &note) {
         return Err(ApiError::forbidden(
             "only the note's recipient or writer may see its views",
         ));

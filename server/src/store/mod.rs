@@ -19,6 +19,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use toz::sdk::wire::{self, FileMeta, Profile, StringMap};
 
+pub use crate::eacp::Gate;
+
 /// Why a store operation failed. The HTTP layer maps each kind to a status code.
 #[derive(Debug)]
 pub enum StoreError {
@@ -412,8 +414,23 @@ pub trait NoteStore: Send + Sync {
     /// the same name written by the same client, in the same transaction.
     async fn insert_note(&self, note: NewNote, replace: bool) -> Result<NoteRow>;
     /// Counts one read by the holder of `reader_key` and returns the note as read; 404 when
-    /// unknown, expired or out of views, 403 when `reader_key` is not the recipient's.
-    async fn read_note(&self, which: &NoteRef, reader_key: &str, now: i64) -> Result<NoteRow>;
+    /// unknown, expired or out of views, 403 when `reader_key` is not the recipient's or when a
+    /// gate of the note's `eacp` is not opened by one of `codes`. The codes used are spent.
+    async fn read_note(
+        &self,
+        which: &NoteRef,
+        reader_key: &str,
+        codes: &[(Gate, String)],
+        now: i64,
+    ) -> Result<NoteRow>;
+    /// Stores the hash of a one-time code for a gate of a note, replacing the previous one.
+    async fn set_note_code(
+        &self,
+        note_id: &str,
+        gate: Gate,
+        code_hash: &str,
+        expires_at: i64,
+    ) -> Result<()>;
     /// The note without counting a read (None when unknown or expired).
     async fn peek_note(&self, which: &NoteRef, now: i64) -> Result<Option<NoteRow>>;
     /// Deletes a note as its writer: `signer_key` is the writer's signing key, or `client` the

@@ -39,6 +39,7 @@ pub trait Backend: Send + Sync + 'static {
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/0001_init.sql")),
     (2, include_str!("../../migrations/0002_notes_files.sql")),
+    (3, include_str!("../../migrations/0003_note_codes.sql")),
 ];
 
 /// The store over a read pool and a write pool (the same pool on PostgreSQL; on SQLite the write
@@ -511,6 +512,7 @@ impl<B: Backend> Store for SqlStore<B> {
             "DELETE FROM login_challenges WHERE expires_at <= $1",
             "DELETE FROM tsv1_nonces WHERE expires_at <= $1",
             "DELETE FROM notes WHERE expires = 1 AND expiration <= $1",
+            "DELETE FROM note_codes WHERE expires_at <= $1 OR note_id NOT IN (SELECT note_id FROM notes)",
             "DELETE FROM file_downloads WHERE expires_at <= $1",
         ] {
             sqlx::query(sql).bind(now).execute(&mut *tx).await?;

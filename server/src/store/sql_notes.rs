@@ -12,6 +12,8 @@ use toz::sdk::crypto;
 
 use super::sql::{Backend, SqlStore, conflict_on_unique, flag, from_json_col, to_json_col};
 use super::*;
+use crate::eacp;
+use crate::secrets::{self, Kind};
 use crate::time::now_micros;
 
 macro_rules! note_cols {
@@ -56,10 +58,47 @@ fn expired(note: &NoteRow, now: i64) -> bool {
 }
 
 async fn remove(conn: &mut AnyConnection, note_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM notes WHERE note_id = $1")
-        .bind(note_id)
-        .execute(conn)
+    for sql in [
+        "DELETE FROM note_codes WHERE note_id = $1",
+        "DELETE FROM notes WHERE note_id = $1",
+    ] {
+        sqlx::query(sql).bind(note_id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Spends the codes that open the note's gates, or fails with 403 naming the first gate left
+/// closed. A code is deleted as it is checked, so of two concurrent reads with one code only one
+/// gets it; a wrong code is not spent because the caller's transaction then rolls back.
+async fn open_gates(
+    conn: &mut AnyConnection,
+    note: &NoteRow,
+    codes: &[(Gate, String)],
+    now: i64,
+) -> Result<()> {
+    for gate in eacp::gates(note.body.eacp.as_ref()) {
+        let Some((_, presented)) = codes.iter().find(|(g, _)| *g == gate) else {
+            return Err(StoreError::Forbidden(format!(
+                "this note needs a one-time code in {}",
+                gate.name()
+            )));
+        };
+        let stored: Option<String> = sqlx::query_scalar(
+            "DELETE FROM note_codes WHERE note_id = $1 AND gate = $2 AND expires_at > $3 \
+             RETURNING code_hash",
+        )
+        .bind(&note.note_id)
+        .bind(gate.name())
+        .bind(now)
+        .fetch_optional(&mut *conn)
         .await?;
+        if !stored.is_some_and(|hash| secrets::verify(Kind::NoteCode, presented, &hash)) {
+            return Err(StoreError::Forbidden(format!(
+                "the {} code is wrong, expired or already used",
+                gate.name()
+            )));
+        }
+    }
     Ok(())
 }
 
@@ -81,11 +120,17 @@ impl<B: Backend> SqlStore<B> {
             .execute(&mut *tx)
             .await?;
             if let (true, Some(client)) = (replace, &note.client_id) {
-                sqlx::query("DELETE FROM notes WHERE id_string = $1 AND client_id = $2")
-                    .bind(name)
-                    .bind(client)
-                    .execute(&mut *tx)
-                    .await?;
+                for sql in [
+                    "DELETE FROM note_codes WHERE note_id IN \
+                     (SELECT note_id FROM notes WHERE id_string = $1 AND client_id = $2)",
+                    "DELETE FROM notes WHERE id_string = $1 AND client_id = $2",
+                ] {
+                    sqlx::query(sql)
+                        .bind(name)
+                        .bind(client)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
         }
         let note_id = crypto::random_uuid_v4();
@@ -140,7 +185,13 @@ impl<B: Backend> NoteStore for SqlStore<B> {
         }
     }
 
-    async fn read_note(&self, which: &NoteRef, reader_key: &str, now: i64) -> Result<NoteRow> {
+    async fn read_note(
+        &self,
+        which: &NoteRef,
+        reader_key: &str,
+        codes: &[(Gate, String)],
+        now: i64,
+    ) -> Result<NoteRow> {
         let mut tx = self.begin().await?;
         let note = find(&mut tx, which).await?.ok_or_else(gone)?;
         if expired(&note, now) {
@@ -153,6 +204,7 @@ impl<B: Backend> NoteStore for SqlStore<B> {
                 "only the note's recipient may read it".into(),
             ));
         }
+        open_gates(&mut tx, &note, codes, now).await?;
         let views: Option<i64> = sqlx::query_scalar(
             "UPDATE notes SET views = views + 1 WHERE note_id = $1 AND (max_views <= 0 OR views < max_views) \
              RETURNING views",
@@ -166,6 +218,29 @@ impl<B: Backend> NoteStore for SqlStore<B> {
         }
         tx.commit().await?;
         Ok(NoteRow { views, ..note })
+    }
+
+    async fn set_note_code(
+        &self,
+        note_id: &str,
+        gate: Gate,
+        code_hash: &str,
+        expires_at: i64,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO note_codes (note_id, gate, code_hash, expires_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (note_id, gate) DO UPDATE SET code_hash = excluded.code_hash, \
+             expires_at = excluded.expires_at",
+        )
+        .bind(note_id)
+        .bind(gate.name())
+        .bind(code_hash)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn peek_note(&self, which: &NoteRef, now: i64) -> Result<Option<NoteRow>> {
