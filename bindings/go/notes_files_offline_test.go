@@ -3,10 +3,12 @@ package toz_test
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -113,6 +115,60 @@ func TestNoteArgumentsWithoutServer(t *testing.T) {
 	wantKind(t, c.DeleteNote(unknownID), toz.ErrNetwork)
 }
 
+func TestNotePolicyArgumentsWithoutServer(t *testing.T) {
+	c, _ := anonymousClient(t)
+	policy := &toz.EACP{ToznyOTPEACP: &toz.ToznyOTPEACP{Include: true}, EmailEACP: &toz.EmailEACP{EmailAddress: "a@b.example"}}
+	_, err := c.WriteNote(map[string]string{"a": "b"}, someRecipient(t), &toz.NoteOptions{EACP: policy})
+	wantKind(t, err, toz.ErrNetwork)
+	// Well-formed requests are attempted: they reach the network.
+	for _, req := range []toz.NoteReadRequest{
+		{NoteID: unknownID, ToznyOTP: "otp", EmailOTP: "code"},
+		{IDString: "go-name", EmailOTP: "code"},
+		{NoteID: unknownID, TozIDLoginToken: "token"},
+		{NoteID: unknownID}, // no proof: as ReadNote
+	} {
+		_, err = c.ReadNoteWithEACP(req)
+		wantKind(t, err, toz.ErrNetwork)
+	}
+	_, err = c.PrimeNote(unknownID, 30)
+	wantKind(t, err, toz.ErrNetwork)
+	_, err = c.ChallengeNote(toz.NoteChallengeRequest{NoteID: unknownID, TemplateName: "t", ExpiryMinutes: 5})
+	wantKind(t, err, toz.ErrNetwork)
+	_, err = c.ChallengeNote(toz.NoteChallengeRequest{IDString: "go-name"})
+	wantKind(t, err, toz.ErrNetwork)
+
+	// The note is addressed by exactly one of NoteID and IDString.
+	_, err = c.ReadNoteWithEACP(toz.NoteReadRequest{ToznyOTP: "otp"})
+	wantKind(t, err, toz.ErrInvalidArgument)
+	_, err = c.ReadNoteWithEACP(toz.NoteReadRequest{NoteID: unknownID, IDString: "go-name"})
+	wantKind(t, err, toz.ErrInvalidArgument)
+	_, err = c.ChallengeNote(toz.NoteChallengeRequest{})
+	wantKind(t, err, toz.ErrInvalidArgument)
+	_, err = c.ChallengeNote(toz.NoteChallengeRequest{NoteID: unknownID, IDString: "go-name"})
+	wantKind(t, err, toz.ErrInvalidArgument)
+
+	_, err = c.PrimeNote("\xff", 0)
+	wantKind(t, err, toz.ErrInvalidUTF8)
+	_, err = c.PrimeNote("a\x00b", 0)
+	wantKind(t, err, toz.ErrInvalidArgument)
+	if strconv.IntSize == 64 { // an int beyond int32_t is refused, not wrapped around
+		tooMany := int64(math.MaxInt32) + 1
+		_, err = c.PrimeNote(unknownID, int(tooMany))
+		if te := wantKind(t, err, toz.ErrInvalidArgument); !strings.Contains(te.Message, "32 bits") {
+			t.Fatalf("expiry beyond int32: %v", te)
+		}
+	}
+
+	// A zero-value Client crosses as NULL.
+	var zero toz.Client
+	_, err = zero.ReadNoteWithEACP(toz.NoteReadRequest{NoteID: unknownID, ToznyOTP: "otp"})
+	wantKind(t, err, toz.ErrNullArgument)
+	_, err = zero.PrimeNote(unknownID, 0)
+	wantKind(t, err, toz.ErrNullArgument)
+	_, err = zero.ChallengeNote(toz.NoteChallengeRequest{NoteID: unknownID})
+	wantKind(t, err, toz.ErrNullArgument)
+}
+
 func TestFileArgumentsWithoutServer(t *testing.T) {
 	c, _ := anonymousClient(t)
 	dir := t.TempDir()
@@ -144,6 +200,12 @@ func TestNotesAndFilesAfterClose(t *testing.T) {
 		"ReadNote":       func() error { _, err := c.ReadNote("n"); return err },
 		"ReadNoteByName": func() error { _, err := c.ReadNoteByName("n"); return err },
 		"DeleteNote":     func() error { return c.DeleteNote("n") },
+		"ReadNoteWithEACP": func() error {
+			_, err := c.ReadNoteWithEACP(toz.NoteReadRequest{NoteID: "n", ToznyOTP: "otp"})
+			return err
+		},
+		"PrimeNote":     func() error { _, err := c.PrimeNote("n", 0); return err },
+		"ChallengeNote": func() error { _, err := c.ChallengeNote(toz.NoteChallengeRequest{NoteID: "n"}); return err },
 		"WriteFile": func() error {
 			_, err := c.WriteFile("t", "p", nil, func(toz.ProgressStage, uint64, uint64) error { return nil })
 			return err
@@ -201,6 +263,41 @@ func TestFileMetaAndNoteJSON(t *testing.T) {
 	}
 	if got := jsonMarshal(t, toz.NoteRecipient{PublicKey: "p", PublicSigningKey: "s"}); got != `{"public_key":"p","public_signing_key":"s"}` {
 		t.Fatalf("NoteRecipient JSON = %s", got)
+	}
+}
+
+func TestNotePolicyJSON(t *testing.T) {
+	opts := toz.NoteOptions{IDString: "n", EACP: &toz.EACP{
+		ToznyOTPEACP: &toz.ToznyOTPEACP{Include: true},
+		EmailEACP:    &toz.EmailEACP{EmailAddress: "a@b.example", ProviderLink: "https://b.example/read", DefaultExpirationMinutes: 15},
+	}}
+	want := `{"id_string":"n","eacp":{"tozny_otp_eacp":{"include":true},"email_eacp":{"email_address":"a@b.example","provider_link":"https://b.example/read","default_expiration_minutes":15}}}`
+	if got := jsonMarshal(t, opts); got != want {
+		t.Fatalf("NoteOptions JSON = %s\nwant %s", got, want)
+	}
+	var note toz.Note
+	stored := `{"recipient_signing_key":"r","eacp":{"email_eacp":{"email_address":"a@b.example","template":"t","template_fields":{"x":"y"}}}}`
+	if err := json.Unmarshal([]byte(stored), &note); err != nil {
+		t.Fatal(err)
+	}
+	wantPolicy := &toz.EACP{EmailEACP: &toz.EmailEACP{EmailAddress: "a@b.example", Template: "t", TemplateFields: map[string]string{"x": "y"}}}
+	if !reflect.DeepEqual(note.EACP, wantPolicy) {
+		t.Fatalf("Note.EACP = %+v", note.EACP)
+	}
+	var plain toz.Note
+	if err := json.Unmarshal([]byte(`{"recipient_signing_key":"r"}`), &plain); err != nil || plain.EACP != nil {
+		t.Fatalf("a note without eacp: %+v, %v", plain.EACP, err)
+	}
+	if got := jsonMarshal(t, toz.NoteReadRequest{IDString: "n", EmailOTP: "123456"}); got != `{"id_string":"n","email_otp":"123456"}` {
+		t.Fatalf("NoteReadRequest JSON = %s", got)
+	}
+	if got := jsonMarshal(t, toz.NoteChallengeRequest{NoteID: "i", ExpiryMinutes: 5}); got != `{"note_id":"i","expiry_minutes":5}` {
+		t.Fatalf("NoteChallengeRequest JSON = %s", got)
+	}
+	var challenge toz.NoteChallenge
+	if err := json.Unmarshal([]byte(`{"email_eacp":{"expires_at":"2030-01-02T03:04:05Z","template_name":"otp"}}`), &challenge); err != nil ||
+		challenge.EmailEACP == nil || *challenge.EmailEACP != (toz.EmailChallenge{ExpiresAt: "2030-01-02T03:04:05Z", TemplateName: "otp"}) {
+		t.Fatalf("NoteChallenge = %+v, %v", challenge.EmailEACP, err)
 	}
 }
 

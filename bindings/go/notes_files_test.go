@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -202,6 +203,193 @@ func TestNoteEncryptedToOtherKeysFailsToDecrypt(t *testing.T) {
 		t.Fatalf("returned a note: %+v", got)
 	}
 	wantKind(t, err, toz.ErrCrypto)
+}
+
+// --- note access policies (eacp) -------------------------------------------------------------
+
+// mailedCode is the one-time code toz-server mailed for a note: in the newest message in
+// TOZ_TEST_MAIL_DIR (where scripts/with-server.sh has the server's --mail-command write each one)
+// with the header line "X-Toz-Note-Id: <noteID>", the text after "One-time code: ". It waits
+// for a code not in used, should the mail arrive after the challenge returned.
+func mailedCode(t *testing.T, noteID string, used ...string) string {
+	t.Helper()
+	dir := os.Getenv("TOZ_TEST_MAIL_DIR")
+	if dir == "" {
+		t.Fatal("TOZ_TEST_MAIL_DIR not set: run the Go tests through scripts/with-server.sh (bindings/go/test.sh does so)")
+	}
+	header, prefix := "X-Toz-Note-Id: "+noteID, "One-time code: "
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var newest []string
+		var newestTime time.Time
+		var newestName string
+		for _, entry := range entries {
+			info, err := entry.Info()
+			if err != nil || !info.Mode().IsRegular() || strings.HasPrefix(entry.Name(), ".") { // ".incoming.*": being written
+				continue
+			}
+			text, err := os.ReadFile(filepath.Join(dir, entry.Name()))
+			if err != nil {
+				continue
+			}
+			lines := strings.Split(string(text), "\n")
+			for i := range lines {
+				lines[i] = strings.TrimSpace(lines[i])
+			}
+			later := info.ModTime().After(newestTime) || (info.ModTime().Equal(newestTime) && entry.Name() > newestName)
+			if slices.Contains(lines, header) && (newest == nil || later) {
+				newest, newestTime, newestName = lines, info.ModTime(), entry.Name()
+			}
+		}
+		var codes []string
+		for _, line := range newest {
+			if strings.HasPrefix(line, prefix) {
+				codes = append(codes, strings.TrimSpace(line[len(prefix):]))
+			}
+		}
+		if len(codes) == 1 && codes[0] != "" && !slices.Contains(used, codes[0]) {
+			return codes[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no new code mailed for note %s in %s; newest mail: %q", noteID, dir, newest)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestToznyOTPNoteIsReadWithAPasswordItsWriterPrimed(t *testing.T) {
+	e := live(t)
+	alice, bob, carol := e.register(t, "alice", false), e.register(t, "bob", false), e.register(t, "carol", false)
+	name := uniqueName()
+	data := map[string]string{"door": "4711"}
+	policy := &toz.EACP{ToznyOTPEACP: &toz.ToznyOTPEACP{Include: true}}
+	note := must(alice.client.WriteNote(data, bob.recipient(t), &toz.NoteOptions{IDString: name, EACP: policy}))(t)
+	if !reflect.DeepEqual(note.EACP, policy) {
+		t.Fatalf("written EACP = %+v", note.EACP)
+	}
+
+	_, err := bob.client.ReadNote(note.NoteID) // no password
+	if te := wantKind(t, err, toz.ErrForbidden); te.HTTPStatus != 403 {
+		t.Fatalf("read without a password: %+v", te)
+	}
+	_, err = bob.client.ReadNoteWithEACP(toz.NoteReadRequest{NoteID: note.NoteID})
+	wantKind(t, err, toz.ErrForbidden)
+	_, err = bob.client.ReadNoteWithEACP(toz.NoteReadRequest{NoteID: note.NoteID, ToznyOTP: "not-the-password"})
+	wantKind(t, err, toz.ErrForbidden)
+	// Only the writer may prime: not the recipient, nor anyone else.
+	for who, intruder := range map[string]*toz.Client{"bob (the recipient)": bob.client, "carol": carol.client, "anonymous": e.anonymous(t)} {
+		otp, err := intruder.PrimeNote(note.NoteID, 0)
+		if err == nil {
+			t.Fatalf("%s primed alice's note: %q", who, otp)
+		}
+		wantKind(t, err, toz.ErrForbidden)
+	}
+
+	otp := must(alice.client.PrimeNote(note.NoteID, 5))(t)
+	if otp == "" {
+		t.Fatal("PrimeNote returned an empty password")
+	}
+	read := must(bob.client.ReadNoteWithEACP(toz.NoteReadRequest{NoteID: note.NoteID, ToznyOTP: otp}))(t)
+	if !reflect.DeepEqual(read.Data, data) || !reflect.DeepEqual(read.EACP, policy) {
+		t.Fatalf("read with the password: %+v", read)
+	}
+	_, err = bob.client.ReadNoteWithEACP(toz.NoteReadRequest{NoteID: note.NoteID, ToznyOTP: otp}) // single use
+	wantKind(t, err, toz.ErrForbidden)
+
+	// A new prime replaces the password before it; by name too, with the default expiry.
+	replaced := must(alice.client.PrimeNote(note.NoteID, 0))(t)
+	otp = must(alice.client.PrimeNote(note.NoteID, 0))(t)
+	if replaced == otp {
+		t.Fatalf("two primes gave the same password %q", otp)
+	}
+	_, err = bob.client.ReadNoteWithEACP(toz.NoteReadRequest{IDString: name, ToznyOTP: replaced})
+	wantKind(t, err, toz.ErrForbidden)
+	if got := must(bob.client.ReadNoteWithEACP(toz.NoteReadRequest{IDString: name, ToznyOTP: otp}))(t); !reflect.DeepEqual(got.Data, data) {
+		t.Fatalf("read by name: %v", got.Data)
+	}
+
+	// Not an email challenge; no password for a note without the policy.
+	_, err = bob.client.ChallengeNote(toz.NoteChallengeRequest{NoteID: note.NoteID})
+	if te := wantKind(t, err, toz.ErrHTTP); te.HTTPStatus != 400 {
+		t.Fatalf("challenge without email_eacp: %+v", te)
+	}
+	plain := must(alice.client.WriteNote(map[string]string{"no": "policy"}, bob.recipient(t), nil))(t)
+	if plain.EACP != nil {
+		t.Fatalf("a note without policies has EACP %+v", plain.EACP)
+	}
+	_, err = alice.client.PrimeNote(plain.NoteID, 0)
+	if te := wantKind(t, err, toz.ErrHTTP); te.HTTPStatus != 400 {
+		t.Fatalf("prime without tozny_otp_eacp: %+v", te)
+	}
+	if got := must(bob.client.ReadNoteWithEACP(toz.NoteReadRequest{NoteID: plain.NoteID}))(t); got.EACP != nil || got.Data["no"] != "policy" {
+		t.Fatalf("a note without policies read with ReadNoteWithEACP: %+v", got)
+	}
+}
+
+func TestEmailNoteIsReadWithTheCodeAChallengeMailed(t *testing.T) {
+	e := live(t)
+	alice, bob, carol := e.register(t, "alice", false), e.register(t, "bob", false), e.register(t, "carol", false)
+	name := uniqueName()
+	data := map[string]string{"pin": "2468"}
+	policy := &toz.EACP{EmailEACP: &toz.EmailEACP{EmailAddress: "bob@example.com", TemplateFields: map[string]string{"name": "Bob"}, DefaultExpirationMinutes: 30}}
+	note := must(alice.client.WriteNote(data, bob.recipient(t), &toz.NoteOptions{IDString: name, EACP: policy}))(t)
+	if !reflect.DeepEqual(note.EACP, policy) {
+		t.Fatalf("written EACP = %+v", note.EACP)
+	}
+
+	_, err := bob.client.ReadNote(note.NoteID) // no code
+	wantKind(t, err, toz.ErrForbidden)
+	before := time.Now()
+	challenge := must(bob.client.ChallengeNote(toz.NoteChallengeRequest{NoteID: note.NoteID}))(t)
+	if challenge.EmailEACP == nil {
+		t.Fatalf("challenge = %+v", challenge)
+	}
+	if expires, err := time.Parse(time.RFC3339, challenge.EmailEACP.ExpiresAt); err != nil || !expires.After(before) {
+		t.Fatalf("ExpiresAt %q: %v", challenge.EmailEACP.ExpiresAt, err)
+	}
+	code := mailedCode(t, note.NoteID)
+
+	_, err = bob.client.ReadNoteWithEACP(toz.NoteReadRequest{NoteID: note.NoteID, EmailOTP: code + "0"}) // a wrong code
+	wantKind(t, err, toz.ErrForbidden)
+	read := must(bob.client.ReadNoteWithEACP(toz.NoteReadRequest{NoteID: note.NoteID, EmailOTP: code}))(t)
+	if !reflect.DeepEqual(read.Data, data) || !reflect.DeepEqual(read.EACP, policy) {
+		t.Fatalf("read with the code: %+v", read)
+	}
+	_, err = bob.client.ReadNoteWithEACP(toz.NoteReadRequest{NoteID: note.NoteID, EmailOTP: code}) // single use
+	wantKind(t, err, toz.ErrForbidden)
+
+	// The writer may challenge too, by name, with its own expiry; not someone else.
+	_, err = carol.client.ChallengeNote(toz.NoteChallengeRequest{NoteID: note.NoteID})
+	wantKind(t, err, toz.ErrForbidden)
+	before = time.Now()
+	again := must(alice.client.ChallengeNote(toz.NoteChallengeRequest{IDString: name, TemplateName: "go-template", ExpiryMinutes: 5}))(t)
+	if again.EmailEACP == nil || again.EmailEACP.TemplateName != "go-template" {
+		t.Fatalf("challenge by name = %+v", again.EmailEACP)
+	}
+	expires, err := time.Parse(time.RFC3339, again.EmailEACP.ExpiresAt)
+	if err != nil || expires.Before(before.Add(4*time.Minute)) || expires.After(time.Now().Add(6*time.Minute)) {
+		t.Fatalf("ExpiresAt %q for 5 minutes from %v: %v", again.EmailEACP.ExpiresAt, before, err)
+	}
+	second := mailedCode(t, note.NoteID, code)
+	if got := must(bob.client.ReadNoteWithEACP(toz.NoteReadRequest{IDString: name, EmailOTP: second}))(t); !reflect.DeepEqual(got.Data, data) {
+		t.Fatalf("read by name: %v", got.Data)
+	}
+
+	// A note without an email policy cannot be challenged.
+	plain := must(alice.client.WriteNote(map[string]string{"no": "policy"}, bob.recipient(t), nil))(t)
+	_, err = bob.client.ChallengeNote(toz.NoteChallengeRequest{NoteID: plain.NoteID})
+	if te := wantKind(t, err, toz.ErrHTTP); te.HTTPStatus != 400 {
+		t.Fatalf("challenge without email_eacp: %+v", te)
+	}
+	// Nor is an email policy without an address written.
+	_, err = alice.client.WriteNote(data, bob.recipient(t), &toz.NoteOptions{EACP: &toz.EACP{EmailEACP: &toz.EmailEACP{Template: "t"}}})
+	if te := wantKind(t, err, toz.ErrHTTP); te.HTTPStatus != 400 {
+		t.Fatalf("email policy without an address: %+v", te)
+	}
 }
 
 // --- files ----------------------------------------------------------------------------------

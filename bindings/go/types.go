@@ -211,6 +211,69 @@ type NoteOptions struct {
 	Expiration string            `json:"expiration,omitempty"`
 	Type       string            `json:"type,omitempty"`
 	Plain      map[string]string `json:"plain,omitempty"` // plaintext metadata
+	// EACP are access policies: proofs the reader must present beyond its keys
+	// ([Client.ReadNoteWithEACP]).
+	EACP *EACP `json:"eacp,omitempty"`
+}
+
+// EACP are a note's access policies ("extended access control policies"); nil fields are
+// policies the note does not have.
+type EACP struct {
+	ToznyOTPEACP *ToznyOTPEACP `json:"tozny_otp_eacp,omitempty"`
+	EmailEACP    *EmailEACP    `json:"email_eacp,omitempty"`
+}
+
+// ToznyOTPEACP makes the reader present a one-time password that the note's writer gets from
+// [Client.PrimeNote] and hands over out of band.
+type ToznyOTPEACP struct {
+	Include bool `json:"include"` // true to apply the policy
+}
+
+// EmailEACP makes the reader present a one-time code that the server mails to EmailAddress when
+// the recipient (or writer) calls [Client.ChallengeNote]. Zero fields are left out and take the
+// server's defaults.
+type EmailEACP struct {
+	EmailAddress   string            `json:"email_address"`
+	Template       string            `json:"template,omitempty"`        // the mail template's name
+	ProviderLink   string            `json:"provider_link,omitempty"`   // a link the mail may offer the reader
+	TemplateFields map[string]string `json:"template_fields,omitempty"` // extra values for the template
+	// DefaultExpirationMinutes is how long a mailed code stays valid.
+	DefaultExpirationMinutes int64 `json:"default_expiration_minutes,omitempty"`
+}
+
+// NoteReadRequest addresses a note to [Client.ReadNoteWithEACP] by NoteID or by IDString
+// (exactly one), with the proofs its access policies need. Empty fields are left out.
+type NoteReadRequest struct {
+	NoteID   string `json:"note_id,omitempty"`
+	IDString string `json:"id_string,omitempty"`
+	// ToznyOTP is the one-time password the writer got from [Client.PrimeNote].
+	ToznyOTP string `json:"tozny_otp,omitempty"`
+	// EmailOTP is the code [Client.ChallengeNote] had mailed.
+	EmailOTP string `json:"email_otp,omitempty"`
+	// TozIDLoginToken is sent as the X-TOZID-LOGIN-TOKEN header (Tozny's hosted service only).
+	TozIDLoginToken string `json:"tozid_login_token,omitempty"`
+}
+
+// NoteChallengeRequest addresses a note to [Client.ChallengeNote] by NoteID or by IDString
+// (exactly one). Zero fields are left out and take the defaults.
+type NoteChallengeRequest struct {
+	NoteID       string `json:"note_id,omitempty"`
+	IDString     string `json:"id_string,omitempty"`
+	TemplateName string `json:"template_name,omitempty"`
+	// ExpiryMinutes is how long the mailed code stays valid.
+	ExpiryMinutes int64 `json:"expiry_minutes,omitempty"`
+}
+
+// NoteChallenge is what [Client.ChallengeNote] started: a code mailed to the note's EmailEACP
+// address.
+type NoteChallenge struct {
+	EmailEACP *EmailChallenge `json:"email_eacp,omitempty"`
+}
+
+// EmailChallenge is the mailed code's side of a [NoteChallenge].
+type EmailChallenge struct {
+	ExpiresAt    string `json:"expires_at"` // RFC 3339: the code no longer works after it
+	TemplateName string `json:"template_name,omitempty"`
 }
 
 // Note is a note as stored ([Client.WriteNote]: Data encrypted) or as read ([Client.ReadNote]:
@@ -234,6 +297,6 @@ type Note struct {
 	Views               int64             `json:"views"`
 	Expiration          string            `json:"expiration,omitempty"`
 	Expires             bool              `json:"expires"` // whether Expiration applies
-	EACP                json.RawMessage   `json:"eacp,omitempty"`
+	EACP                *EACP             `json:"eacp,omitempty"`
 	CreatedAt           string            `json:"created_at,omitempty"`
 }

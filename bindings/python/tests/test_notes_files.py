@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import itertools
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -159,6 +160,144 @@ def test_note_encrypted_to_other_keys_fails_to_decrypt(party: MakeParty) -> None
     note = alice.client.write_note({"secret": "s"}, mismatched)
     with pytest.raises(toz.CryptoError):
         bob.client.read_note(note.note_id or "")
+
+
+# --- note access policies (eacp) --------------------------------------------------------------
+
+
+def mailed_code(note_id: str, used: Tuple[str, ...] = (), timeout: float = 10.0) -> str:
+    """The one-time code toz-server mailed for a note: in the newest message in
+    TOZ_TEST_MAIL_DIR (where scripts/with-server.sh has the server's --mail-command write each
+    one) with the header line `X-Toz-Note-Id: <note_id>`, the text after `One-time code: `.
+    Waits for a code not in `used`, should the mail arrive after the challenge returned."""
+    mail_dir = os.environ.get("TOZ_TEST_MAIL_DIR")
+    assert mail_dir, "TOZ_TEST_MAIL_DIR not set: run the suite through scripts/with-server.sh"
+    header, prefix = f"X-Toz-Note-Id: {note_id}", "One-time code: "
+    deadline = time.monotonic() + timeout
+    newest: List[str] = []
+    while True:
+        mails = []
+        for path in Path(mail_dir).iterdir():
+            if not path.is_file() or path.name.startswith("."):  # ".incoming.*": being written
+                continue
+            lines = [line.strip() for line in path.read_text(errors="replace").splitlines()]
+            if header in lines:
+                mails.append((path.stat().st_mtime_ns, path.name, lines))
+        if mails:
+            newest = max(mails)[2]
+            codes = [line[len(prefix):].strip() for line in newest if line.startswith(prefix)]
+            if len(codes) == 1 and codes[0] and codes[0] not in used:
+                return codes[0]
+        assert time.monotonic() < deadline, \
+            f"no new code mailed for note {note_id} in {mail_dir}; newest mail: {newest}"
+        time.sleep(0.1)
+
+
+def rfc3339(text: str) -> datetime:
+    """An RFC 3339 time; fromisoformat takes neither "Z" (before 3.11) nor nanoseconds."""
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text.replace("Z", "+00:00"))
+    return datetime.fromisoformat(text)
+
+
+def test_tozny_otp_note_is_read_with_a_password_its_writer_primed(env: Env, party: MakeParty) -> None:
+    alice, bob, carol = party("py-alice"), party("py-bob"), party("py-carol")
+    name = unique_name()
+    policy = toz.Eacp(tozny_otp_eacp=toz.ToznyOtpEacp())
+    note = alice.client.write_note({"door": "4711"}, bob.client.public_info(), id_string=name,
+                                   eacp=policy)
+    note_id = note.note_id or ""
+    assert note.eacp == policy
+
+    with pytest.raises(toz.ForbiddenError) as e:  # no password
+        bob.client.read_note(note_id)
+    assert e.value.http_status == 403
+    with pytest.raises(toz.ForbiddenError):  # a wrong one
+        bob.client.read_note(note_id, tozny_otp="not-the-password")
+    # Only the writer may prime: not the recipient, nor anyone else.
+    with anonymous(env) as anon:
+        for intruder in (bob.client, carol.client, anon):
+            with pytest.raises(toz.ForbiddenError):
+                intruder.prime_note(note_id)
+
+    otp = alice.client.prime_note(note_id, expiry_minutes=5)
+    assert isinstance(otp, str) and otp
+    read = bob.client.read_note(note_id, tozny_otp=otp)
+    assert read.data == {"door": "4711"} and read.eacp == policy
+    with pytest.raises(toz.ForbiddenError):  # single use
+        bob.client.read_note(note_id, tozny_otp=otp)
+
+    # A new prime replaces the password before it; by name too, with the default expiry.
+    replaced, otp = alice.client.prime_note(note_id), alice.client.prime_note(note_id)
+    assert replaced != otp
+    with pytest.raises(toz.ForbiddenError):
+        bob.client.read_note_by_name(name, tozny_otp=replaced)
+    assert bob.client.read_note_by_name(name, tozny_otp=otp).data == {"door": "4711"}
+
+    # Neither an email challenge nor a password for another note's policy.
+    with pytest.raises(toz.HttpError) as refused:
+        bob.client.challenge_note(note_id)
+    assert refused.value.http_status == 400
+    plain = alice.client.write_note({"no": "policy"}, bob.client.public_info())
+    assert plain.eacp is None
+    with pytest.raises(toz.HttpError) as refused:
+        alice.client.prime_note(plain.note_id or "")
+    assert refused.value.http_status == 400
+    assert bob.client.read_note(plain.note_id or "").eacp is None
+
+
+def test_email_note_is_read_with_the_code_a_challenge_mailed(env: Env, party: MakeParty) -> None:
+    alice, bob, carol = party("py-alice"), party("py-bob"), party("py-carol")
+    name = unique_name()
+    email = toz.EmailEacp(email_address="bob@example.com", template_fields={"name": "Bob"},
+                          default_expiration_minutes=30)
+    note = alice.client.write_note({"pin": "2468"}, bob.client.public_info(),
+                                   toz.NoteOptions(id_string=name, eacp=toz.Eacp(email_eacp=email)))
+    note_id = note.note_id or ""
+    assert note.eacp == toz.Eacp(email_eacp=email)
+
+    with pytest.raises(toz.ForbiddenError):  # no code
+        bob.client.read_note(note_id)
+    before = datetime.now(timezone.utc)
+    challenge = bob.client.challenge_note(note_id)
+    assert isinstance(challenge, toz.NoteChallenge) and challenge.email_eacp is not None
+    assert rfc3339(challenge.email_eacp.expires_at) > before
+    code = mailed_code(note_id)
+
+    with pytest.raises(toz.ForbiddenError):
+        bob.client.read_note(note_id, email_otp=code + "0")  # a wrong code
+    read = bob.client.read_note(note_id, email_otp=code)
+    assert read.data == {"pin": "2468"} and read.eacp == toz.Eacp(email_eacp=email)
+    with pytest.raises(toz.ForbiddenError):  # single use
+        bob.client.read_note(note_id, email_otp=code)
+
+    # The writer may challenge too, by name, with its own expiry; not someone else.
+    with pytest.raises(toz.ForbiddenError):
+        carol.client.challenge_note(note_id)
+    before = datetime.now(timezone.utc)
+    again = alice.client.challenge_note_by_name(name, template_name="py-template", expiry_minutes=5)
+    assert again.email_eacp is not None and again.email_eacp.template_name == "py-template"
+    expires = rfc3339(again.email_eacp.expires_at)
+    assert before + timedelta(minutes=4) < expires <= datetime.now(timezone.utc) + timedelta(minutes=6)
+    second = mailed_code(note_id, used=(code,))
+    assert bob.client.read_note_by_name(name, email_otp=second).data == {"pin": "2468"}
+
+    # A note without an email policy cannot be challenged.
+    plain = alice.client.write_note({"no": "policy"}, bob.client.public_info())
+    with pytest.raises(toz.HttpError) as e:
+        bob.client.challenge_note(plain.note_id or "")
+    assert e.value.http_status == 400 and e.value.kind == toz.ErrorKind.HTTP
+
+
+def test_malformed_or_unsupported_policies_are_refused(party: MakeParty) -> None:
+    alice, bob = party("py-alice"), party("py-bob")
+    for eacp in (toz.Eacp(email_eacp=toz.EmailEacp("")),  # no address
+                 {"email_eacp": {"template": "t"}},
+                 {"tozny_otp_eacp": {"include": "yes"}},
+                 {"last_access_eacp": {"last_read_note_id": "3d1f8f0e-6e7e-4d55-9d43-6a3a3f0c0a11"}},
+                 {"tozid_eacp": {"realm_name": "r"}}):
+        with pytest.raises(toz.HttpError) as e:
+            alice.client.write_note({"a": "b"}, bob.client.public_info(), eacp=eacp)
+        assert e.value.http_status == 400, eacp
 
 
 # --- files ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import signal
 import stat
 import subprocess
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Tuple
 
 import pytest
 
@@ -48,6 +48,7 @@ def test_every_header_function_is_declared_with_matching_types() -> None:
         "const char *": ctypes.c_char_p,
         "char **": _ffi._OUT,
         "bool": ctypes.c_bool,
+        "int32_t": ctypes.c_int32,  # toz_client_prime_note's expiry_minutes
         "char *": ctypes.c_void_p,  # toz_free_string takes back an owned string
         "toz_progress_fn": _ffi.PROGRESS_FN,  # the file transfers' progress callback
         "void *": ctypes.c_void_p,  # its user_data
@@ -409,6 +410,92 @@ def test_note_arguments_are_checked_before_any_request() -> None:
             client.read_note(None)  # type: ignore[arg-type]
 
 
+def test_note_policy_arguments_are_checked_before_any_request() -> None:
+    note_id = "3d1f8f0e-6e7e-4d55-9d43-6a3a3f0c0a11"
+    keys = toz.Credentials.generate().public_info()
+    with anonymous_client() as client:
+        # Well-formed calls are attempted: the request reaches the network.
+        attempts: Dict[str, Callable[[], object]] = {
+            "write_note": lambda: client.write_note({"a": "b"}, keys, eacp=toz.Eacp(
+                tozny_otp_eacp=toz.ToznyOtpEacp(),
+                email_eacp=toz.EmailEacp("a@b.example", template_fields={"k": "v"}))),
+            "read_note": lambda: client.read_note(note_id, tozny_otp="otp", email_otp="code"),
+            "read_note_by_name": lambda: client.read_note_by_name("n", email_otp="code"),
+            "tozid_login_token": lambda: client.read_note(note_id, tozid_login_token="t"),
+            "prime_note": lambda: client.prime_note(note_id, 30),
+            "challenge_note": lambda: client.challenge_note(note_id, template_name="t",
+                                                            expiry_minutes=5),
+            "challenge_note_by_name": lambda: client.challenge_note_by_name("n"),
+        }
+        for name, attempt in attempts.items():
+            with pytest.raises(toz.NetworkError):
+                attempt()
+        with pytest.raises(toz.InvalidUtf8Error):
+            client.read_note("\udcff", tozny_otp="otp")
+        with pytest.raises(toz.InvalidUtf8Error):
+            client.read_note_by_name("n", email_otp="\udcff")
+        with pytest.raises(toz.InvalidUtf8Error):
+            client.prime_note("\udcff")
+        with pytest.raises(toz.InvalidUtf8Error):
+            client.challenge_note_by_name("\udcff")
+        with pytest.raises(toz.InvalidArgumentError, match="NUL"):
+            client.prime_note("a\0b")
+        with pytest.raises(toz.NullArgumentError, match="note_id"):
+            client.prime_note(None)  # type: ignore[arg-type]
+        with pytest.raises(toz.InvalidArgumentError, match="32 bits"):  # not wrapped around
+            client.prime_note(note_id, 2**32 + 5)
+        with pytest.raises(TypeError):
+            client.prime_note(note_id, "5")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="tozny_otp must be str"):
+            client.read_note(note_id, tozny_otp=1234)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="expiry_minutes must be int"):
+            client.challenge_note(note_id, expiry_minutes="5")  # type: ignore[arg-type]
+
+
+def test_gated_note_requests_are_checked_by_the_library() -> None:
+    """The request objects of toz_client_read_note_with_eacp / _challenge_note, as the library
+    sees them: malformed JSON, no address or two, and a NULL client."""
+    note_id = "3d1f8f0e-6e7e-4d55-9d43-6a3a3f0c0a11"
+    out = ctypes.c_void_p()
+    with anonymous_client() as client, client._borrow() as ptr:  # the live toz_client *
+        for fn in (_ffi.lib.toz_client_read_note_with_eacp, _ffi.lib.toz_client_challenge_note):
+            with pytest.raises(toz.JsonError):
+                _ffi.check(fn(ptr, b"not json", ctypes.byref(out)))
+            with pytest.raises(toz.InvalidArgumentError):  # neither note_id nor id_string
+                _ffi.check(fn(ptr, b"{}", ctypes.byref(out)))
+            both = json.dumps({"note_id": note_id, "id_string": "n"}).encode()
+            with pytest.raises(toz.InvalidArgumentError):
+                _ffi.check(fn(ptr, both, ctypes.byref(out)))
+            with pytest.raises(toz.NullArgumentError):
+                _ffi.check(fn(ptr, None, ctypes.byref(out)))
+            with pytest.raises(toz.NullArgumentError):
+                _ffi.check(fn(None, json.dumps({"note_id": note_id}).encode(), ctypes.byref(out)))
+        with pytest.raises(toz.NullArgumentError):
+            _ffi.check(_ffi.lib.toz_client_prime_note(None, note_id.encode(), 0, ctypes.byref(out)))
+    assert out.value is None  # never written on failure
+
+
+def test_note_policies_cross_with_wire_names() -> None:
+    email = toz.EmailEacp("a@b.example", provider_link="https://b.example/read",
+                          default_expiration_minutes=15)
+    opts = toz.NoteOptions(id_string="n", eacp=toz.Eacp(toz.ToznyOtpEacp(), email))
+    assert toz.types.wire(opts) == {"id_string": "n", "eacp": {
+        "tozny_otp_eacp": {"include": True},
+        "email_eacp": {"email_address": "a@b.example", "provider_link": "https://b.example/read",
+                       "default_expiration_minutes": 15}}}
+    stored = {"recipient_signing_key": "r", "writer_signing_key": "w", "writer_encryption_key": "e",
+              "encrypted_access_key": "k", "eacp": {"email_eacp": {
+                  "email_address": "a@b.example", "template": "t", "template_fields": {"x": "y"}}}}
+    note = toz.Note.from_json(stored)
+    assert note.eacp == toz.Eacp(email_eacp=toz.EmailEacp("a@b.example", template="t",
+                                                          template_fields={"x": "y"}))
+    del stored["eacp"]
+    assert toz.Note.from_json(stored).eacp is None
+    challenge = toz.NoteChallenge.from_json(
+        {"email_eacp": {"expires_at": "2030-01-02T03:04:05Z", "template_name": "otp"}})
+    assert challenge == toz.NoteChallenge(toz.EmailChallenge("2030-01-02T03:04:05Z", "otp"))
+
+
 def test_file_arguments_are_checked_before_any_request(tmp_path: Path) -> None:
     with anonymous_client() as client:
         with pytest.raises(toz.NotFoundError, match="file to upload"):
@@ -429,13 +516,18 @@ def test_every_new_client_call_raises_closed_after_close(tmp_path: Path) -> None
     client = anonymous_client()
     keys = toz.Credentials.generate().public_info()
     client.close()
-    calls = {
+    calls: Dict[str, Callable[[], object]] = {
         "public_info": lambda: client.public_info(),
         "write_note": lambda: client.write_note({"a": "b"}, keys),
         "replace_note": lambda: client.replace_note({"a": "b"}, keys, id_string="n"),
         "read_note": lambda: client.read_note("n"),
         "read_note_by_name": lambda: client.read_note_by_name("n"),
         "delete_note": lambda: client.delete_note("n"),
+        "read_note with a proof": lambda: client.read_note("n", tozny_otp="otp"),
+        "read_note_by_name with a proof": lambda: client.read_note_by_name("n", email_otp="c"),
+        "prime_note": lambda: client.prime_note("n"),
+        "challenge_note": lambda: client.challenge_note("n"),
+        "challenge_note_by_name": lambda: client.challenge_note_by_name("n"),
         "write_file": lambda: client.write_file("t", tmp_path / "f"),
         "read_file": lambda: client.read_file("r", tmp_path / "f"),
     }

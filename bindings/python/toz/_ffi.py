@@ -60,6 +60,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "toz_access_key_wrap": (_ERR, [_H, _STR, _H, _OUT]),
     "toz_client_add_authorizer": (_ERR, [_H, _STR, _STR]),
     "toz_client_authorizers": (_ERR, [_H, _OUT]),
+    "toz_client_challenge_note": (_ERR, [_H, _STR, _OUT]),
     "toz_client_delete_note": (_ERR, [_H, _STR]),
     "toz_client_delete_record": (_ERR, [_H, _STR, _STR]),
     "toz_client_granted_authorizations": (_ERR, [_H, _OUT]),
@@ -68,11 +69,13 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "toz_client_list_backups": (_ERR, [_H, _OUT]),
     "toz_client_new": (_ERR, [_H, _STR, _OUT]),
     "toz_client_outgoing_shares": (_ERR, [_H, _OUT]),
+    "toz_client_prime_note": (_ERR, [_H, _STR, ctypes.c_int32, _OUT]),
     "toz_client_public_info": (_ERR, [_H, _OUT]),
     "toz_client_query": (_ERR, [_H, _STR, _OUT]),
     "toz_client_read_file": (_ERR, [_H, _STR, _STR, PROGRESS_FN, _VOIDP, _OUT]),
     "toz_client_read_note": (_ERR, [_H, _STR, _OUT]),
     "toz_client_read_note_by_name": (_ERR, [_H, _STR, _OUT]),
+    "toz_client_read_note_with_eacp": (_ERR, [_H, _STR, _OUT]),
     "toz_client_read_record": (_ERR, [_H, _STR, _STR, _OUT]),
     "toz_client_recover_credentials": (_ERR, [_H, _STR, _OUT]),
     "toz_client_remove_authorizer": (_ERR, [_H, _STR, _STR]),
@@ -180,6 +183,17 @@ def enc(text: Optional[str], what: str = "argument") -> Optional[bytes]:
             ErrorKind.INVALID_ARGUMENT, f"{what} contains a NUL character"
         )
     return text.encode("utf-8", "surrogatepass")
+
+
+def enc_int32(value: int, what: str = "argument") -> int:
+    """An int for an ``int32_t`` parameter; ctypes would wrap one out of range silently."""
+    if not isinstance(value, int):
+        raise TypeError(f"{what} must be int, not {type(value).__name__}")
+    if not -(2**31) <= value < 2**31:
+        raise InvalidArgumentError(
+            ErrorKind.INVALID_ARGUMENT, f"{what} {value} does not fit in 32 bits"
+        )
+    return value
 
 
 def enc_json(value: Any, what: str) -> bytes:

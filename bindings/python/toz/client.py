@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Mapping, Optional, Sequence, Type, TypeVar, Union
 
-from ._ffi import ProgressTrampoline, call, call_handle, call_json, enc, enc_json, lib
+from ._ffi import (
+    ProgressTrampoline,
+    call,
+    call_handle,
+    call_json,
+    call_string,
+    enc,
+    enc_int32,
+    enc_json,
+    lib,
+)
 from ._managed import _Managed, borrow
 from .credentials import Credentials, PathLike, _path
 from .types import (
@@ -13,6 +23,7 @@ from .types import (
     ClientInfo,
     IncomingShare,
     Note,
+    NoteChallenge,
     NoteOptions,
     NoteOptionsLike,
     NoteRecipient,
@@ -55,6 +66,16 @@ def _recipient(recipient: RecipientLike) -> bytes:
     if isinstance(recipient, PublicInfo):
         recipient = NoteRecipient.from_public_info(recipient)
     return enc_json(wire(recipient), "recipient")
+
+
+def _note_request(address: str, value: str, what: str, fields: Mapping[str, Any]) -> bytes:
+    """The request object of the gated-note calls: the note's address and the fields given."""
+    request = {address: value, **{k: v for k, v in fields.items() if v is not None}}
+    for key, v in request.items():
+        kind = int if key == "expiry_minutes" else str
+        if not isinstance(v, kind):
+            raise TypeError(f"{key} must be {kind.__name__}, not {type(v).__name__}")
+    return enc_json(request, what)
 
 
 def _stage(code: int) -> Union[ProgressStage, int]:
@@ -220,17 +241,97 @@ class Client(_Managed):
         :meth:`write_note`, which must name the note."""
         return self._write_note(lib.toz_client_replace_note, data, recipient, options, fields)
 
-    def read_note(self, note_id: str) -> Note:
+    def _read_note(
+        self, fn: Callable[..., Optional[int]], address: str, value: str, proofs: Mapping[str, Any]
+    ) -> Note:
+        if all(v is None for v in proofs.values()):
+            return Note.from_json(self._json(fn, enc(value, address)))
+        # The proofs travel with the note's address in one request object.
+        request = _note_request(address, value, "request", proofs)
+        return Note.from_json(self._json(lib.toz_client_read_note_with_eacp, request))
+
+    def read_note(
+        self,
+        note_id: str,
+        *,
+        tozny_otp: Optional[str] = None,
+        email_otp: Optional[str] = None,
+        tozid_login_token: Optional[str] = None,
+    ) -> Note:
         """Reads a note addressed to this client's keys: ``data`` decrypted, every signature
         verified (:class:`~toz.SignatureError` otherwise). Each read counts against the note's
-        views; :class:`~toz.NotFoundError` once they or its time ran out."""
-        return Note.from_json(self._json(lib.toz_client_read_note, enc(note_id, "note_id")))
+        views; :class:`~toz.NotFoundError` once they or its time ran out.
 
-    def read_note_by_name(self, id_string: str) -> Note:
+        A note with access policies (:attr:`Note.eacp`) also needs their proofs: ``tozny_otp``,
+        the one-time password its writer got from :meth:`prime_note`; ``email_otp``, the code
+        :meth:`challenge_note` had mailed; ``tozid_login_token`` (Tozny's hosted service only).
+        Each works for one read. :class:`~toz.ForbiddenError` when one is missing, wrong,
+        expired or used."""
+        proofs = {
+            "tozny_otp": tozny_otp,
+            "email_otp": email_otp,
+            "tozid_login_token": tozid_login_token,
+        }
+        return self._read_note(lib.toz_client_read_note, "note_id", note_id, proofs)
+
+    def read_note_by_name(
+        self,
+        id_string: str,
+        *,
+        tozny_otp: Optional[str] = None,
+        email_otp: Optional[str] = None,
+        tozid_login_token: Optional[str] = None,
+    ) -> Note:
         """Reads a note by its name (``id_string``), as :meth:`read_note`."""
-        return Note.from_json(
-            self._json(lib.toz_client_read_note_by_name, enc(id_string, "id_string"))
-        )
+        proofs = {
+            "tozny_otp": tozny_otp,
+            "email_otp": email_otp,
+            "tozid_login_token": tozid_login_token,
+        }
+        return self._read_note(lib.toz_client_read_note_by_name, "id_string", id_string, proofs)
+
+    def prime_note(self, note_id: str, expiry_minutes: int = 0) -> str:
+        """For the writer of a note with a ``tozny_otp_eacp``: a new one-time password to hand
+        to its reader out of band, who passes it to :meth:`read_note` as ``tozny_otp``. It works
+        for one read, for ``expiry_minutes`` (0: the server's default, 60), and replaces any
+        earlier one. :class:`~toz.ForbiddenError` for anyone but the writer; an
+        :class:`~toz.HttpError` (400) for a note without that policy."""
+        with self._borrow() as ptr:
+            return call_string(
+                lib.toz_client_prime_note,
+                ptr,
+                enc(note_id, "note_id"),
+                enc_int32(expiry_minutes, "expiry_minutes"),
+            )
+
+    def challenge_note(
+        self,
+        note_id: str,
+        *,
+        template_name: Optional[str] = None,
+        expiry_minutes: Optional[int] = None,
+    ) -> NoteChallenge:
+        """For the recipient (or writer) of a note with an ``email_eacp``: has the server mail a
+        one-time code to the policy's address, for :meth:`read_note`'s ``email_otp``. The code is
+        valid until ``email_eacp.expires_at`` of the result (``expiry_minutes`` from now, or the
+        policy's default), and a new challenge replaces it. An :class:`~toz.HttpError` (400) for
+        a note without that policy, :class:`~toz.ForbiddenError` for anyone but its recipient
+        and writer, :class:`~toz.ServerError` (502) when the server could not send the mail."""
+        fields = {"template_name": template_name, "expiry_minutes": expiry_minutes}
+        request = _note_request("note_id", note_id, "request", fields)
+        return NoteChallenge.from_json(self._json(lib.toz_client_challenge_note, request))
+
+    def challenge_note_by_name(
+        self,
+        id_string: str,
+        *,
+        template_name: Optional[str] = None,
+        expiry_minutes: Optional[int] = None,
+    ) -> NoteChallenge:
+        """As :meth:`challenge_note`, for a note named ``id_string``."""
+        fields = {"template_name": template_name, "expiry_minutes": expiry_minutes}
+        request = _note_request("id_string", id_string, "request", fields)
+        return NoteChallenge.from_json(self._json(lib.toz_client_challenge_note, request))
 
     def delete_note(self, note_id: str) -> None:
         """Deletes a note this client wrote."""

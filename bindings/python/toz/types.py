@@ -326,6 +326,58 @@ class NoteRecipient:
 
 
 @dataclass
+class ToznyOtpEacp:
+    """``tozny_otp_eacp``: the note's writer gets a one-time password from the server
+    (:meth:`Client.prime_note`) and hands it to the reader, who must present it to read."""
+
+    include: bool = True
+
+
+@dataclass
+class EmailEacp:
+    """``email_eacp``: the server mails a one-time code to ``email_address`` when the recipient
+    (or writer) asks for it (:meth:`Client.challenge_note`); the reader must present it."""
+
+    email_address: str
+    template: Optional[str] = None
+    """The mail template's name (the server's default when None)."""
+    provider_link: Optional[str] = None
+    """A link the mail may offer to the reader."""
+    template_fields: Optional[Dict[str, str]] = None
+    """Extra values for the template."""
+    default_expiration_minutes: Optional[int] = None
+    """How long a mailed code stays valid (the server's default when None)."""
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "EmailEacp":
+        fields = d.get("template_fields")
+        return cls(
+            email_address=d.get("email_address", ""),
+            template=d.get("template"),
+            provider_link=d.get("provider_link"),
+            template_fields=None if fields is None else dict(fields),
+            default_expiration_minutes=d.get("default_expiration_minutes"),
+        )
+
+
+@dataclass
+class Eacp:
+    """A note's access policies (``eacp``): proofs a reader must present beyond its keys
+    (:meth:`Client.read_note` with ``tozny_otp`` / ``email_otp``). None means no such policy."""
+
+    tozny_otp_eacp: Optional[ToznyOtpEacp] = None
+    email_eacp: Optional[EmailEacp] = None
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "Eacp":
+        otp, email = d.get("tozny_otp_eacp"), d.get("email_eacp")
+        return cls(
+            tozny_otp_eacp=None if otp is None else ToznyOtpEacp(otp.get("include", False)),
+            email_eacp=None if email is None else EmailEacp.from_json(email),
+        )
+
+
+@dataclass
 class NoteOptions:
     """Options of :meth:`Client.write_note` / :meth:`Client.replace_note`; None means unset.
 
@@ -340,6 +392,8 @@ class NoteOptions:
     type: Optional[str] = None
     plain: Optional[Dict[str, str]] = None
     """Plaintext metadata."""
+    eacp: Optional[Eacp] = None
+    """Access policies: proofs the reader must present (one-time password, mailed code)."""
 
 
 @dataclass
@@ -365,7 +419,8 @@ class Note:
     views: int = 0
     expiration: Optional[str] = None
     expires: bool = False
-    eacp: Optional[Any] = None
+    eacp: Optional[Eacp] = None
+    """The note's access policies; None when it has none."""
     created_at: Optional[str] = None
 
     @classmethod
@@ -388,8 +443,38 @@ class Note:
             views=d.get("views", 0),
             expiration=d.get("expiration"),
             expires=d.get("expires", False),
-            eacp=d.get("eacp"),
+            eacp=None if d.get("eacp") is None else Eacp.from_json(d["eacp"]),
             created_at=d.get("created_at"),
+        )
+
+
+@dataclass(frozen=True)
+class EmailChallenge:
+    """The ``email_eacp`` part of a :class:`NoteChallenge`."""
+
+    expires_at: str
+    """RFC 3339 time after which the mailed code no longer works."""
+    template_name: str = ""
+    """The template the mail was made from."""
+
+
+@dataclass(frozen=True)
+class NoteChallenge:
+    """What :meth:`Client.challenge_note` started: a code mailed to the note's ``email_eacp``
+    address."""
+
+    email_eacp: Optional[EmailChallenge] = None
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "NoteChallenge":
+        email = d.get("email_eacp")
+        if email is None:
+            return cls()
+        return cls(
+            EmailChallenge(
+                expires_at=email.get("expires_at", ""),
+                template_name=email.get("template_name") or "",
+            )
         )
 
 

@@ -37,12 +37,24 @@ extension Client {
         try await offload { try self.replaceNote(data: data, to: recipient, options: options) }
     }
 
-    public func readNote(id: String) async throws -> Note {
-        try await offload { try self.readNote(id: id) }
+    public func readNote(id: String, toznyOTP: String? = nil, emailOTP: String? = nil) async throws -> Note {
+        try await offload { try self.readNote(id: id, toznyOTP: toznyOTP, emailOTP: emailOTP) }
     }
 
-    public func readNote(name: String) async throws -> Note {
-        try await offload { try self.readNote(name: name) }
+    public func readNote(name: String, toznyOTP: String? = nil, emailOTP: String? = nil) async throws -> Note {
+        try await offload { try self.readNote(name: name, toznyOTP: toznyOTP, emailOTP: emailOTP) }
+    }
+
+    public func primeNote(id: String, expiryMinutes: Int = 0) async throws -> String {
+        try await offload { try self.primeNote(id: id, expiryMinutes: expiryMinutes) }
+    }
+
+    public func challengeNote(id: String, templateName: String? = nil, expiryMinutes: Int? = nil) async throws -> NoteChallenge {
+        try await offload { try self.challengeNote(id: id, templateName: templateName, expiryMinutes: expiryMinutes) }
+    }
+
+    public func challengeNote(name: String, templateName: String? = nil, expiryMinutes: Int? = nil) async throws -> NoteChallenge {
+        try await offload { try self.challengeNote(name: name, templateName: templateName, expiryMinutes: expiryMinutes) }
     }
 
     public func deleteNote(id: String) async throws {

@@ -109,13 +109,63 @@ public final class Client: Sendable {
     /// Reads a note addressed to this client's keys, `data` decrypted and every signature verified
     /// (``ErrorKind/signature`` otherwise). Each read counts against its views:
     /// ``ErrorKind/notFound`` once they or its time ran out.
-    public func readNote(id: String) throws -> Note {
-        try native.json { toz_client_read_note($0, id, $1) }
+    ///
+    /// A note with access policies (``Note/eacp``) also needs their proofs: `toznyOTP`, the
+    /// password its writer got from ``primeNote(id:expiryMinutes:)``, and `emailOTP`, the code
+    /// ``challengeNote(id:templateName:expiryMinutes:)`` had mailed; each proof opens the note once.
+    /// A proof missing, wrong, expired or used throws ``ErrorKind/forbidden``. Without proofs this
+    /// is `toz_client_read_note`, with any `toz_client_read_note_with_eacp`.
+    public func readNote(id: String, toznyOTP: String? = nil, emailOTP: String? = nil) throws -> Note {
+        guard toznyOTP != nil || emailOTP != nil else {
+            return try native.json { toz_client_read_note($0, id, $1) }
+        }
+        return try readNoteWithEACP(NoteReadRequest(noteID: id, toznyOTP: toznyOTP, emailOTP: emailOTP))
     }
 
-    /// Reads a note by its name (`idString`), as ``readNote(id:)``.
-    public func readNote(name: String) throws -> Note {
-        try native.json { toz_client_read_note_by_name($0, name, $1) }
+    /// Reads a note by its name (`idString`), as ``readNote(id:toznyOTP:emailOTP:)``.
+    public func readNote(name: String, toznyOTP: String? = nil, emailOTP: String? = nil) throws -> Note {
+        guard toznyOTP != nil || emailOTP != nil else {
+            return try native.json { toz_client_read_note_by_name($0, name, $1) }
+        }
+        return try readNoteWithEACP(NoteReadRequest(idString: name, toznyOTP: toznyOTP, emailOTP: emailOTP))
+    }
+
+    private func readNoteWithEACP(_ request: NoteReadRequest) throws -> Note {
+        let requestJSON = try encodeJSON(request)
+        return try native.json { toz_client_read_note_with_eacp($0, requestJSON, $1) }
+    }
+
+    /// For the writer of a note with ``ToznyOTPEACP``: a one-time password for it, to hand to the
+    /// reader out of band, who passes it to ``readNote(id:toznyOTP:emailOTP:)``. It opens the note
+    /// once, within `expiryMinutes` (0: the server's default, 60 on toz-server; at most 10080;
+    /// negative: ``ErrorKind/invalidArgument``). Priming again replaces the previous password.
+    /// Anyone but the writer gets ``ErrorKind/forbidden``; a note without the policy,
+    /// ``ErrorKind/http`` with status 400.
+    public func primeNote(id: String, expiryMinutes: Int = 0) throws -> String {
+        // `int32_t` in C; beyond its range the server would refuse the value anyway.
+        let minutes = Int32(clamping: expiryMinutes)
+        return try native.string { toz_client_prime_note($0, id, minutes, $1) }
+    }
+
+    /// For the recipient (or writer) of a note with ``EmailEACP``: has the server mail a new
+    /// one-time code to the note's address (the previous code stops working); the reader passes it
+    /// to ``readNote(id:toznyOTP:emailOTP:)`` as `emailOTP`. `templateName` picks the mail
+    /// template and `expiryMinutes` how long the code is valid (nil: the default, e.g.
+    /// ``EmailEACP/defaultExpirationMinutes``). A note without ``EmailEACP`` gives
+    /// ``ErrorKind/http`` with status 400; anyone but its recipient and writer,
+    /// ``ErrorKind/forbidden``; a mail the server could not send, ``ErrorKind/server`` (502).
+    public func challengeNote(id: String, templateName: String? = nil, expiryMinutes: Int? = nil) throws -> NoteChallenge {
+        try challenge(NoteChallengeRequest(noteID: id, templateName: templateName, expiryMinutes: expiryMinutes))
+    }
+
+    /// Challenges a note by its name (`idString`), as ``challengeNote(id:templateName:expiryMinutes:)``.
+    public func challengeNote(name: String, templateName: String? = nil, expiryMinutes: Int? = nil) throws -> NoteChallenge {
+        try challenge(NoteChallengeRequest(idString: name, templateName: templateName, expiryMinutes: expiryMinutes))
+    }
+
+    private func challenge(_ request: NoteChallengeRequest) throws -> NoteChallenge {
+        let requestJSON = try encodeJSON(request)
+        return try native.json { toz_client_challenge_note($0, requestJSON, $1) }
     }
 
     /// Deletes a note this client wrote.

@@ -413,20 +413,136 @@ public struct NoteOptions: Encodable, Sendable, Equatable {
     public var type: String?
     /// Plaintext metadata.
     public var plain: [String: String]?
+    /// Proofs the server demands before it hands the note out (see ``NoteEACP``). toz-server
+    /// enforces `toznyOTPEACP` and `emailEACP`.
+    public var eacp: NoteEACP?
 
     public init(
         idString: String? = nil, maxViews: Int? = nil, expiration: String? = nil, type: String? = nil,
-        plain: [String: String]? = nil
+        plain: [String: String]? = nil, eacp: NoteEACP? = nil
     ) {
         self.idString = idString
         self.maxViews = maxViews
         self.expiration = expiration
         self.type = type
         self.plain = plain
+        self.eacp = eacp
     }
 
     enum CodingKeys: String, CodingKey {
-        case idString = "id_string", maxViews = "max_views", expiration, type, plain
+        case idString = "id_string", maxViews = "max_views", expiration, type, plain, eacp
+    }
+}
+
+/// A note's extended access control policies (`eacp`, spec §8.1): each one present is a proof the
+/// reader must bring to `readNote` on top of holding the recipient's keys. Nil fields are left
+/// out. toz-server refuses the other policies of Tozny's hosted service (`last_access_eacp`,
+/// `tozid_eacp`) with HTTP 400, as it has no TozID realm.
+public struct NoteEACP: Codable, Sendable, Equatable {
+    /// A one-time password the writer gets from ``Client/primeNote(id:expiryMinutes:)`` and hands
+    /// to the reader.
+    public var toznyOTPEACP: ToznyOTPEACP?
+    /// A one-time code the server mails on ``Client/challengeNote(id:templateName:expiryMinutes:)``.
+    public var emailEACP: EmailEACP?
+
+    public init(toznyOTPEACP: ToznyOTPEACP? = nil, emailEACP: EmailEACP? = nil) {
+        self.toznyOTPEACP = toznyOTPEACP
+        self.emailEACP = emailEACP
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case toznyOTPEACP = "tozny_otp_eacp", emailEACP = "email_eacp"
+    }
+}
+
+/// `tozny_otp_eacp`: reading needs a password primed by the note's writer
+/// (``Client/primeNote(id:expiryMinutes:)``).
+public struct ToznyOTPEACP: Codable, Sendable, Equatable {
+    /// True to require the password.
+    public var include: Bool
+
+    public init(include: Bool = true) {
+        self.include = include
+    }
+}
+
+/// `email_eacp`: reading needs a code that ``Client/challengeNote(id:templateName:expiryMinutes:)``
+/// has the server mail to `emailAddress`.
+public struct EmailEACP: Codable, Sendable, Equatable {
+    /// Where the server mails the one-time code.
+    public var emailAddress: String
+    /// The name of the mail template.
+    public var template: String?
+    /// A link the mail offers the reader, e.g. the page that opens the note.
+    public var providerLink: String?
+    /// Values for the template's placeholders.
+    public var templateFields: [String: String]?
+    /// How long a mailed code stays valid unless the challenge says otherwise.
+    public var defaultExpirationMinutes: Int?
+
+    public init(
+        emailAddress: String, template: String? = nil, providerLink: String? = nil,
+        templateFields: [String: String]? = nil, defaultExpirationMinutes: Int? = nil
+    ) {
+        self.emailAddress = emailAddress
+        self.template = template
+        self.providerLink = providerLink
+        self.templateFields = templateFields
+        self.defaultExpirationMinutes = defaultExpirationMinutes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case emailAddress = "email_address", template, providerLink = "provider_link"
+        case templateFields = "template_fields", defaultExpirationMinutes = "default_expiration_minutes"
+    }
+}
+
+/// The request of `toz_client_read_note_with_eacp`: exactly one of `noteID` and `idString`, plus
+/// the proofs the note's policies demand. Built by `Client.readNote`.
+struct NoteReadRequest: Encodable {
+    var noteID: String?
+    var idString: String?
+    var toznyOTP: String?
+    var emailOTP: String?
+
+    enum CodingKeys: String, CodingKey {
+        case noteID = "note_id", idString = "id_string", toznyOTP = "tozny_otp", emailOTP = "email_otp"
+    }
+}
+
+/// The request of `toz_client_challenge_note`: exactly one of `noteID` and `idString`. Built by
+/// `Client.challengeNote`.
+struct NoteChallengeRequest: Encodable {
+    var noteID: String?
+    var idString: String?
+    var templateName: String?
+    var expiryMinutes: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case noteID = "note_id", idString = "id_string", templateName = "template_name"
+        case expiryMinutes = "expiry_minutes"
+    }
+}
+
+/// What ``Client/challengeNote(id:templateName:expiryMinutes:)`` started: `{"email_eacp":{...}}`.
+public struct NoteChallenge: Codable, Sendable, Equatable {
+    /// The mailed code's challenge.
+    public var emailEACP: EmailEACPChallenge?
+
+    enum CodingKeys: String, CodingKey {
+        case emailEACP = "email_eacp"
+    }
+}
+
+/// The challenge of a note's ``EmailEACP``: a code is on its way to the note's address.
+public struct EmailEACPChallenge: Codable, Sendable, Equatable {
+    /// RFC 3339 time after which the mailed code no longer opens the note.
+    public var expiresAt: String
+    /// The mail template the server used.
+    public var templateName: String?
+
+    enum CodingKeys: String, CodingKey {
+        case expiresAt = "expires_at", templateName = "template_name"
     }
 }
 
@@ -453,7 +569,8 @@ public struct Note: Codable, Sendable, Equatable {
     public var expiration: String?
     /// Whether `expiration` applies.
     public var expires: Bool
-    public var eacp: JSONValue?
+    /// The note's access policies; nil when it has none.
+    public var eacp: NoteEACP?
     public var createdAt: String?
 
     enum CodingKeys: String, CodingKey {

@@ -75,6 +75,8 @@ struct LiveServer: Sendable {
     let accountEmail: String
     let database: String
     let serverBinary: String
+    /// Where toz-server's `--mail-command` leaves every message it sends, one file each.
+    let mailDirectory: String
 
     /// The server from the environment; records a failure (and throws) when a variable is missing,
     /// so that a suite run without a server cannot pass.
@@ -94,7 +96,45 @@ struct LiveServer: Sendable {
             backupCredentialsPath: variable("TOZ_TEST_BACKUP_CREDENTIALS"),
             accountEmail: variable("TOZ_TEST_ACCOUNT_EMAIL"),
             database: variable("TOZ_TEST_DATABASE"),
-            serverBinary: variable("TOZ_SERVER_BIN"))
+            serverBinary: variable("TOZ_SERVER_BIN"),
+            mailDirectory: variable("TOZ_TEST_MAIL_DIR"))
+    }
+
+    /// The names of the messages in the mail directory now: pass them to
+    /// ``mailedCode(noteID:after:)`` to skip older ones.
+    func mailNames() throws -> Set<String> {
+        Set(try FileManager.default.contentsOfDirectory(atPath: mailDirectory))
+    }
+
+    /// The one-time code of the newest message about `noteID` (header `X-Toz-Note-Id: <noteID>`,
+    /// body line `One-time code: <code>`) that is not among `before`. Waits up to 10 s for it,
+    /// because the server may hand the message over after it answered.
+    func mailedCode(noteID: String, after before: Set<String>) async throws -> String {
+        let header = "X-Toz-Note-Id: \(noteID)"
+        let prefix = "One-time code: "
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            var newest: (modified: Date, lines: [String])?
+            for name in try FileManager.default.contentsOfDirectory(atPath: mailDirectory) where !before.contains(name) {
+                let path = URL(fileURLWithPath: mailDirectory).appendingPathComponent(name).path
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+                let lines = text.components(separatedBy: .newlines).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard lines.contains(header) else { continue }
+                let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+                let modified = attributes?[.modificationDate] as? Date ?? .distantPast
+                if let current = newest, current.modified > modified { continue }
+                newest = (modified, lines)
+            }
+            if let line = newest?.lines.first(where: { $0.hasPrefix(prefix) }) {
+                return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+            }
+            guard Date() < deadline else {
+                let message = "no message with a one-time code for note \(noteID) in \(mailDirectory)"
+                XCTFail(message)
+                throw MissingEnvironment(description: message)
+            }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
     }
 
     /// Registers a new client with the unlimited token (blocking, so that async tests can call it

@@ -238,19 +238,83 @@ public class Client private constructor(pointer: Pointer) : NativeHandle(pointer
         }
     }
 
-    /**
-     * Reads, decrypts and verifies a note addressed to this client's keys (`toz_client_read_note`);
-     * each read counts against its view limit.
-     * @throws NotFoundException (also once its views or time ran out); SignatureException.
-     */
-    public fun readNote(noteId: String): Note = string({ p, out ->
-        LibToz.toz_client_read_note(p, cString(noteId), out)
-    }) { decodeResult(Note.serializer(), it) }
+    private fun noteRead(call: (Pointer, PointerByReference) -> Pointer?): Note =
+        string(call) { decodeResult(Note.serializer(), it) }
 
-    /** Reads a note by its name (`toz_client_read_note_by_name`), as [readNote]. */
-    public fun readNoteByName(idString: String): Note = string({ p, out ->
-        LibToz.toz_client_read_note_by_name(p, cString(idString), out)
-    }) { decodeResult(Note.serializer(), it) }
+    /**
+     * Reads, decrypts and verifies a note addressed to this client's keys; each read counts
+     * against its view limit. A note with access policies ([Note.eacp]) also needs their proofs:
+     * [toznyOtp], the password its writer got from [primeNote], and [emailOtp], the code
+     * [challengeNote] had mailed; each proof opens the note once. Without proofs this is
+     * `toz_client_read_note`, with any `toz_client_read_note_with_eacp`.
+     * @throws NotFoundException (also once its views or time ran out); SignatureException;
+     *   ForbiddenException when a proof the note needs is missing, wrong, expired or used.
+     */
+    @JvmOverloads
+    public fun readNote(noteId: String, toznyOtp: String? = null, emailOtp: String? = null): Note =
+        if (toznyOtp == null && emailOtp == null) {
+            noteRead { p, out -> LibToz.toz_client_read_note(p, cString(noteId), out) }
+        } else {
+            readNoteWithEacp(NoteReadRequest(noteId = noteId, toznyOtp = toznyOtp, emailOtp = emailOtp))
+        }
+
+    /**
+     * Reads a note by its name, as [readNote] (`toz_client_read_note_by_name`, or
+     * `toz_client_read_note_with_eacp` with proofs).
+     */
+    @JvmOverloads
+    public fun readNoteByName(idString: String, toznyOtp: String? = null, emailOtp: String? = null): Note =
+        if (toznyOtp == null && emailOtp == null) {
+            noteRead { p, out -> LibToz.toz_client_read_note_by_name(p, cString(idString), out) }
+        } else {
+            readNoteWithEacp(NoteReadRequest(idString = idString, toznyOtp = toznyOtp, emailOtp = emailOtp))
+        }
+
+    private fun readNoteWithEacp(request: NoteReadRequest): Note {
+        // The proofs are secrets until the read spends them: wipe the request's bytes afterwards.
+        val requestJson = encodeArg(NoteReadRequest.serializer(), request)
+        try {
+            return noteRead { p, out -> LibToz.toz_client_read_note_with_eacp(p, requestJson, out) }
+        } finally {
+            requestJson.fill(0)
+        }
+    }
+
+    /**
+     * For the writer of a note with [ToznyOtpEacp]: a one-time password for it
+     * (`toz_client_prime_note`), to hand to the reader out of band, who passes it to [readNote]
+     * as `toznyOtp`. It opens the note once, within [expiryMinutes] (0: the server's default, 60
+     * on toz-server; at most 10080). Priming again replaces the previous password.
+     * @throws ForbiddenException for anyone but the note's writer; HttpException (HTTP 400) for
+     *   a note without [ToznyOtpEacp]; InvalidArgumentException for a negative [expiryMinutes].
+     */
+    @JvmOverloads
+    public fun primeNote(noteId: String, expiryMinutes: Int = 0): String = withPointer { p ->
+        callForString { LibToz.toz_client_prime_note(p, cString(noteId), expiryMinutes, it) }
+    }
+
+    /**
+     * For the recipient (or writer) of a note with [EmailEacp]: has the server mail a new one-time
+     * code to the note's address (`toz_client_challenge_note`; the previous code stops working);
+     * the reader passes it to [readNote] as `emailOtp`. [templateName] picks the mail template
+     * and [expiryMinutes] how long the code is valid (null: the default, e.g.
+     * [EmailEacp.defaultExpirationMinutes]).
+     * @throws HttpException (HTTP 400) for a note without [EmailEacp]; ForbiddenException for
+     *   anyone but its recipient and writer; ServerException (502) when the server could not send
+     *   the mail.
+     */
+    @JvmOverloads
+    public fun challengeNote(noteId: String, templateName: String? = null, expiryMinutes: Int? = null): NoteChallenge =
+        challenge(NoteChallengeRequest(noteId = noteId, templateName = templateName, expiryMinutes = expiryMinutes))
+
+    /** Challenges a note by its name, as [challengeNote]. */
+    @JvmOverloads
+    public fun challengeNoteByName(idString: String, templateName: String? = null, expiryMinutes: Int? = null): NoteChallenge =
+        challenge(NoteChallengeRequest(idString = idString, templateName = templateName, expiryMinutes = expiryMinutes))
+
+    private fun challenge(request: NoteChallengeRequest): NoteChallenge = string({ p, out ->
+        LibToz.toz_client_challenge_note(p, encodeArg(NoteChallengeRequest.serializer(), request), out)
+    }) { decodeResult(NoteChallenge.serializer(), it) }
 
     /** Deletes a note this client wrote (`toz_client_delete_note`). */
     public fun deleteNote(noteId: String): Unit = unit { p -> LibToz.toz_client_delete_note(p, cString(noteId)) }

@@ -22,7 +22,7 @@ internal const val BINDING_ABI_VERSION: Int = 2
  * - owned `char *` outputs and handle outputs are [PointerByReference] (see [outSlot]); the
  *   pointer is kept so it can be passed to `toz_free_string` / `toz_free_*`.
  * - `bool` is a [Byte] (C `bool` is one byte; JNA's `boolean` is an `int`).
- * - `uint32_t` is an [Int], `uint16_t` a [Short] (read unsigned).
+ * - `uint32_t` and `int32_t` are an [Int], `uint16_t` a [Short] (read unsigned).
  *
  * Loading: `TOZ_LIBRARY` (absolute path of libtoz.so) if set, else JNA's search for "toz"
  * (`jna.library.path`, then the system paths; on Android the app's native library directory).
@@ -178,6 +178,14 @@ internal object LibToz {
     @JvmStatic external fun toz_client_read_note(client: Pointer?, noteId: ByteArray?, out: PointerByReference?): Pointer?
     @JvmStatic external fun toz_client_read_note_by_name(client: Pointer?, idString: ByteArray?, out: PointerByReference?): Pointer?
     @JvmStatic external fun toz_client_delete_note(client: Pointer?, noteId: ByteArray?): Pointer?
+    @JvmStatic external fun toz_client_read_note_with_eacp(client: Pointer?, requestJson: ByteArray?, out: PointerByReference?): Pointer?
+    @JvmStatic external fun toz_client_prime_note(
+        client: Pointer?,
+        noteId: ByteArray?,
+        expiryMinutes: Int,
+        out: PointerByReference?,
+    ): Pointer?
+    @JvmStatic external fun toz_client_challenge_note(client: Pointer?, requestJson: ByteArray?, out: PointerByReference?): Pointer?
 
     // --- files
     /**

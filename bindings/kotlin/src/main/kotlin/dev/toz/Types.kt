@@ -266,6 +266,91 @@ public data class NoteOptions(
     val type: String? = null,
     /** Plaintext metadata. */
     val plain: Map<String, String> = emptyMap(),
+    /**
+     * Proofs the server demands before it hands the note out (see [NoteEacp]); null for none.
+     * toz-server enforces [NoteEacp.toznyOtpEacp] and [NoteEacp.emailEacp].
+     */
+    val eacp: NoteEacp? = null,
+)
+
+/**
+ * A note's extended access control policies (`eacp`, spec §8.1): each one present is a proof the
+ * reader must bring to [Client.readNote] on top of holding the recipient's keys. Null fields are
+ * left out. toz-server refuses the other policies of Tozny's hosted service (`last_access_eacp`,
+ * `tozid_eacp`) with HTTP 400, as it has no TozID realm.
+ */
+@Serializable
+public data class NoteEacp(
+    /** A one-time password the writer gets from [Client.primeNote] and hands to the reader. */
+    @SerialName("tozny_otp_eacp") val toznyOtpEacp: ToznyOtpEacp? = null,
+    /** A one-time code the server mails on [Client.challengeNote]. */
+    @SerialName("email_eacp") val emailEacp: EmailEacp? = null,
+)
+
+/**
+ * `tozny_otp_eacp`: reading needs a password primed by the note's writer ([Client.primeNote]).
+ * [include] has no default on purpose: this binding leaves default values out of the JSON it
+ * sends, and `{}` would not ask for the policy.
+ */
+@Serializable
+public data class ToznyOtpEacp(
+    /** True to require the password. */
+    val include: Boolean,
+)
+
+/** `email_eacp`: reading needs a code that [Client.challengeNote] has the server mail to [emailAddress]. */
+@Serializable
+public data class EmailEacp(
+    /** Where the server mails the one-time code. */
+    @SerialName("email_address") val emailAddress: String,
+    /** The name of the mail template. */
+    val template: String? = null,
+    /** A link the mail offers the reader, e.g. the page that opens the note. */
+    @SerialName("provider_link") val providerLink: String? = null,
+    /** Values for the template's placeholders. */
+    @SerialName("template_fields") val templateFields: Map<String, String>? = null,
+    /** How long a mailed code stays valid unless the challenge says otherwise. */
+    @SerialName("default_expiration_minutes") val defaultExpirationMinutes: Int? = null,
+)
+
+/**
+ * The request of `toz_client_read_note_with_eacp`: exactly one of [noteId] and [idString], plus
+ * the proofs the note's policies demand. Built by [Client.readNote] / [Client.readNoteByName].
+ */
+@Serializable
+internal data class NoteReadRequest(
+    @SerialName("note_id") val noteId: String? = null,
+    @SerialName("id_string") val idString: String? = null,
+    @SerialName("tozny_otp") val toznyOtp: String? = null,
+    @SerialName("email_otp") val emailOtp: String? = null,
+)
+
+/**
+ * The request of `toz_client_challenge_note`: exactly one of [noteId] and [idString]. Built by
+ * [Client.challengeNote] / [Client.challengeNoteByName].
+ */
+@Serializable
+internal data class NoteChallengeRequest(
+    @SerialName("note_id") val noteId: String? = null,
+    @SerialName("id_string") val idString: String? = null,
+    @SerialName("template_name") val templateName: String? = null,
+    @SerialName("expiry_minutes") val expiryMinutes: Int? = null,
+)
+
+/** What [Client.challengeNote] started: `{"email_eacp":{...}}`. */
+@Serializable
+public data class NoteChallenge(
+    /** The mailed code's challenge. */
+    @SerialName("email_eacp") val emailEacp: EmailEacpChallenge? = null,
+)
+
+/** The challenge of a note's [EmailEacp]: a code is on its way to the note's address. */
+@Serializable
+public data class EmailEacpChallenge(
+    /** RFC 3339 time after which the mailed code no longer opens the note. */
+    @SerialName("expires_at") val expiresAt: String,
+    /** The mail template the server used. */
+    @SerialName("template_name") val templateName: String? = null,
 )
 
 /**
@@ -296,8 +381,8 @@ public data class Note(
     val expiration: String? = null,
     /** Whether [expiration] applies. */
     val expires: Boolean = false,
-    /** Extended access control policies, when present. */
-    val eacp: JsonElement? = null,
+    /** The note's access policies, null when it has none. */
+    val eacp: NoteEacp? = null,
     @SerialName("created_at") val createdAt: String? = null,
 )
 

@@ -2,6 +2,7 @@ package dev.toz
 
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.fail
+import java.io.File
 import java.util.UUID
 import java.util.concurrent.TimeUnit
 
@@ -18,6 +19,7 @@ object TestEnv {
         "TOZ_TEST_DATABASE",
         "TOZ_SERVER_BIN",
         "TOZ_LIBRARY",
+        "TOZ_TEST_MAIL_DIR",
     )
 
     fun variable(name: String): String = System.getenv(name)?.takeIf { it.isNotEmpty() }
@@ -53,6 +55,36 @@ object TestEnv {
     /** Registers a new client with the unlimited test token. */
     fun register(name: String, backup: Boolean = false): Credentials =
         Toz.register(apiUrl, token, name, backup)
+
+    /** Where toz-server's `--mail-command` leaves every message it sends, one file each. */
+    val mailDir: File get() = File(variable("TOZ_TEST_MAIL_DIR"))
+
+    /** The names of the messages in [mailDir] now: pass them to [mailedCode] to skip older ones. */
+    fun mailNames(): Set<String> = mailDir.list()?.toSet() ?: emptySet()
+
+    /**
+     * The one-time code of the newest message about [noteId] (header `X-Toz-Note-Id: <noteId>`,
+     * body line `One-time code: <code>`) that is not among [before]. Waits up to 10 s for it,
+     * because the server may hand the message over after it answered.
+     */
+    fun mailedCode(noteId: String, before: Set<String> = emptySet()): String {
+        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
+        while (true) {
+            val message = mailDir.listFiles().orEmpty()
+                .filter { it.isFile && it.name !in before }
+                .map { it to it.readText() }
+                .filter { (_, text) -> text.lines().any { it.trim() == "X-Toz-Note-Id: $noteId" } }
+                .maxByOrNull { (file, _) -> file.lastModified() }
+            val code = message?.second?.lines()?.firstNotNullOfOrNull { line ->
+                line.trim().takeIf { it.startsWith(CODE_LINE) }?.removePrefix(CODE_LINE)?.trim()
+            }
+            if (code != null) return code
+            if (System.nanoTime() > deadline) fail<Unit>("no message with a one-time code for note $noteId in $mailDir")
+            Thread.sleep(100)
+        }
+    }
+
+    private const val CODE_LINE = "One-time code: "
 
     /** A unique name for record types, profiles and clients. */
     fun unique(prefix: String): String = "$prefix-${UUID.randomUUID()}"
