@@ -28,11 +28,22 @@ pub enum Gate {
 }
 
 impl Gate {
+    /// Every gate.
+    pub const ALL: [Gate; 2] = [Gate::ToznyOtp, Gate::EmailOtp];
+
     /// Stored kind and query parameter name.
     pub fn name(self) -> &'static str {
         match self {
             Gate::ToznyOtp => "tozny_otp",
             Gate::EmailOtp => "email_otp",
+        }
+    }
+
+    /// The `eacp` policy that sets up this gate.
+    pub fn policy(self) -> &'static str {
+        match self {
+            Gate::ToznyOtp => "tozny_otp_eacp",
+            Gate::EmailOtp => "email_eacp",
         }
     }
 }
@@ -131,14 +142,10 @@ pub fn gates(eacp: Option<&Value>) -> Vec<Gate> {
     let Some(policies) = eacp.and_then(Value::as_object) else {
         return Vec::new();
     };
-    let mut gates = Vec::new();
-    if policies.contains_key("tozny_otp_eacp") {
-        gates.push(Gate::ToznyOtp);
-    }
-    if policies.contains_key("email_eacp") {
-        gates.push(Gate::EmailOtp);
-    }
-    gates
+    Gate::ALL
+        .into_iter()
+        .filter(|g| policies.contains_key(g.policy()))
+        .collect()
 }
 
 /// Checks a code lifetime in minutes: 1 to [`MAX_EXPIRY_MINUTES`] (None: not a whole number).

@@ -25,10 +25,7 @@ async fn gated_note(state: &AppState, uri: &Uri, gate: Gate) -> ApiResult<NoteRo
         .await?
         .ok_or_else(|| ApiError::not_found("note not found"))?;
     if !eacp::gates(note.body.eacp.as_ref()).contains(&gate) {
-        let policy = match gate {
-            Gate::ToznyOtp => "tozny_otp_eacp",
-            Gate::EmailOtp => "email_eacp",
-        };
+        let policy = gate.policy();
         return Err(ApiError::bad_request(format!("the note has no {policy}")));
     }
     Ok(note)
@@ -147,7 +144,7 @@ pub async fn challenge(
         .body
         .eacp
         .as_ref()
-        .and_then(|e| e.get("email_eacp"))
+        .and_then(|e| e.get(Gate::EmailOtp.policy()))
         .cloned()
         .unwrap_or(Value::Null);
     let default = policy

@@ -158,7 +158,7 @@ pub async fn read(State(state): State<AppState>, Signer(signer): Signer, uri: Ur
     let codes: Vec<(Gate, String)> = query_pairs(&uri)
         .into_iter()
         .filter_map(|(k, v)| {
-            [Gate::ToznyOtp, Gate::EmailOtp]
+            Gate::ALL
                 .into_iter()
                 .find(|g| g.name() == k)
                 .map(|g| (g, v))
