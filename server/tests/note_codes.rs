@@ -25,11 +25,15 @@ on_both_backends!(
     policies_refused_or_kept,
 );
 
-/// A server on `db` whose mail lands as files in `mail_dir`.
-fn server_with_mail(db: &Db, mail_dir: &Path) -> Server {
+/// As [`setup`], with a server whose mail lands as files in the returned directory.
+fn setup_with_mail(b: Backend) -> Option<(Db, tempfile::TempDir, Server, Account)> {
+    let db = Db::new(b)?;
+    let mail = tempfile::tempdir().unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/mail-to-dir.sh");
-    let command = format!("'{script}' '{}'", mail_dir.display());
-    Server::start_with(&db.url, &["--mail-command", &command])
+    let command = format!("'{script}' '{}'", mail.path().display());
+    let server = Server::start_with(&db.url, &["--mail-command", &command]);
+    let account = Account::create(&server);
+    Some((db, mail, server, account))
 }
 
 fn recipient(c: &Credentials) -> NoteRecipient {
@@ -247,12 +251,9 @@ fn one_code_one_read_under_concurrency(b: Backend) {
 // The recipient asks for a code; it arrives by mail to the policy's address and opens the note
 // once.
 fn email_gate(b: Backend) {
-    let Some(db) = Db::new(b) else {
+    let Some((db, mail, s, acct)) = setup_with_mail(b) else {
         return;
     };
-    let mail = tempfile::tempdir().unwrap();
-    let s = server_with_mail(&db, mail.path());
-    let acct = Account::create(&s);
     let alice = Client::register(&s, &acct.token, "alice");
     let bob = Client::register(&s, &acct.token, "bob");
     let eve = Client::register(&s, &acct.token, "eve");
@@ -368,12 +369,9 @@ fn email_gate(b: Backend) {
 
 // A note with both policies needs both codes in one read.
 fn both_gates(b: Backend) {
-    let Some(db) = Db::new(b) else {
+    let Some((_db, mail, s, acct)) = setup_with_mail(b) else {
         return;
     };
-    let mail = tempfile::tempdir().unwrap();
-    let s = server_with_mail(&db, mail.path());
-    let acct = Account::create(&s);
     let alice = Client::register(&s, &acct.token, "alice");
     let bob = Client::register(&s, &acct.token, "bob");
     let id = write(
